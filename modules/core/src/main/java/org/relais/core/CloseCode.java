@@ -1,0 +1,22 @@
+package org.relais.core;
+
+/** WebSocket close codes of the wire contract. */
+public final class CloseCode {
+  /** Server going away (shutdown). */
+  public static final short GOING_AWAY = 1001;
+  /** Frame or message over the hard size limit. */
+  public static final short TOO_BIG = 1009;
+  /** Idle: no frame, not even a pong, within the idle timeout. */
+  public static final short NORMAL = 1000;
+  /** No hello within the deadline, or a hello with a bad token. */
+  public static final short NOT_AUTHENTICATED = 4001;
+  /** Policy: rate-limit abuse. */
+  public static final short POLICY = 4008;
+  /** Too slow to read its pushes: reconnect and resume. */
+  public static final short TOO_SLOW = 4009;
+  /** Token expired or revoked. */
+  public static final short TOKEN_EXPIRED = 4010;
+
+  private CloseCode() {
+  }
+}

@@ -1,0 +1,55 @@
+package org.relais.identity;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.relais.core.EventSink;
+import org.relais.core.Principal;
+import org.relais.redis.RedisDb;
+
+/**
+ * Sign-in and sessions. A login opens a session (a refresh-token family); each refresh rotates its refresh token,
+ * and presenting a used one revokes the whole session. The results of login, refresh and accept-invite share one
+ * shape: {@code {"accessToken", "refreshToken", "expiresIn", "user"}}.
+ */
+public interface AuthService {
+
+  static AuthService create(Vertx vertx, RedisDb db, Tokens tokens, EventSink events) {
+    return new AuthServiceImpl(vertx, db, tokens, events);
+  }
+
+  /**
+   * Checks a password and opens a session. Repeated failures for one email lock it for a growing time
+   * ({@code rate_limited} with {@code retryAfterMs}); unknown emails and wrong passwords fail alike with
+   * {@code unauthenticated}; a disabled account fails with {@code forbidden} once the password is right.
+   */
+  Future<JsonObject> login(String email, String password, String ip, String client);
+
+  /** Rotates a refresh token. A token used twice revokes its session and fails with {@code unauthenticated}. */
+  Future<JsonObject> refresh(String refreshToken);
+
+  /** Revokes the session of a refresh token; unknown tokens succeed quietly (logout is idempotent). */
+  Future<Void> logout(String refreshToken);
+
+  /** Revokes one session of a user. */
+  Future<Void> revokeSession(String userId, String sessionId);
+
+  /** Sets the password of an invited user from their one-time invitation token and opens a session. */
+  Future<JsonObject> acceptInvite(String inviteToken, String password, String client);
+
+  /**
+   * Resolves an access token into a principal: a valid signature and claims, a session still open, and an
+   * active user. Fails with {@code unauthenticated} otherwise.
+   */
+  Future<Principal> authenticate(String accessToken);
+
+  /** Like {@link #authenticate} and also returns the token's expiry (epoch seconds). */
+  Future<Authenticated> authenticateWithExpiry(String accessToken);
+
+  /** A principal and when its token expires. */
+  record Authenticated(Principal principal, long expiresAt) {
+  }
+
+  /** Creates a user with a password directly (bootstrap admin, demo data). */
+  Future<User> createUserWithPassword(User user, String password);
+}

@@ -1,0 +1,62 @@
+package org.relais.identity;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.relais.core.EventSink;
+import org.relais.core.Principal;
+import org.relais.redis.RedisDb;
+
+/**
+ * Organisations, people and the directory. Every method checks that the principal may do what it asks
+ * ({@code forbidden} otherwise), then writes, then announces. Inputs are already validated by the op's schema;
+ * methods return the op's reply {@code data}.
+ */
+public interface IdentityService {
+
+  /**
+   * @param inviteLinkBase the public URL invitation links start with (e.g. {@code https://relais.example.org}),
+   *                       or null when unknown
+   */
+  static IdentityService create(RedisDb db, AuthService auth, EventSink events, String inviteLinkBase,
+                                long inviteTtlSeconds) {
+    return new IdentityServiceImpl(db, auth, events, inviteLinkBase, inviteTtlSeconds);
+  }
+
+  /** {@code {"user", "org"}} of the caller. */
+  Future<JsonObject> me(Principal principal);
+
+  /** Changes the caller's own profile: display name, title, locale, time zone, working hours. */
+  Future<JsonObject> updateMe(Principal principal, JsonObject changes);
+
+  Future<JsonObject> getUser(Principal principal, String userId);
+
+  /** The directory: by name words (prefix, accent-insensitive), organisation, country, role; paged by offset. */
+  Future<JsonObject> search(Principal principal, JsonObject query);
+
+  Future<JsonObject> listOrgs(Principal principal, JsonObject filter);
+
+  Future<JsonObject> getOrg(Principal principal, String orgId);
+
+  /** Network admins only. */
+  Future<JsonObject> createOrg(Principal principal, JsonObject org);
+
+  /** Network admins only. */
+  Future<JsonObject> updateOrg(Principal principal, JsonObject changes);
+
+  /**
+   * Invites a person: an admin into any organisation, an org-admin into their own. Returns the one-time
+   * {@code inviteToken} (there is no mail server: the inviter passes it on).
+   */
+  Future<JsonObject> invite(Principal principal, JsonObject invitation);
+
+  /** Sets a user's roles: an admin for anyone; an org-admin within their organisation, never granting admin. */
+  Future<JsonObject> setRoles(Principal principal, String userId, java.util.List<String> roles);
+
+  /** Disables (or re-enables) a user; disabling revokes every session at once. */
+  Future<JsonObject> setDisabled(Principal principal, String userId, boolean disabled);
+
+  /** Creates an organisation without a principal: bootstrap and demo data only. */
+  Future<Org> createOrgUnchecked(String name, String shortName, String country, OrgKind kind);
+
+  Future<Long> userCount();
+}

@@ -1,0 +1,148 @@
+package org.relais.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * This node's subscriber: one dedicated Redis connection, used only for SUBSCRIBE. When the connection drops it
+ * reconnects with capped, jittered backoff, subscribes again to every channel, and then tells the
+ * {@link #onReconnect reconnect handlers} — messages published while it was away are lost (pub/sub is a hint;
+ * history is the record), so whoever relies on it must catch up from Redis.
+ * Handlers run on the context that created this object.
+ */
+public final class PubSub {
+  private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
+  private static final long MAX_BACKOFF_MS = 5_000;
+
+  private final Vertx vertx;
+  private final Redis client;
+  private final Map<String, Handler<String>> handlers = new ConcurrentHashMap<>();
+  private final List<Runnable> reconnectHandlers = new ArrayList<>();
+  private RedisConnection connection;
+  private long backoffMs = 100;
+  private boolean closed;
+  private boolean everConnected;
+  private boolean reconnectPending;
+
+  public PubSub(Vertx vertx, RedisSettings settings) {
+    this.vertx = vertx;
+    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(settings.url()).setMaxPoolSize(1));
+  }
+
+  /** Registers the handler of a channel; takes effect at {@link #start()} or on the next (re)connect if already started. */
+  public PubSub subscribe(String channel, Handler<String> handler) {
+    handlers.put(channel, handler);
+    if (connection != null) {
+      connection.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
+    }
+    return this;
+  }
+
+  /** Runs after every reconnection that follows a loss of the connection. */
+  public PubSub onReconnect(Runnable handler) {
+    reconnectHandlers.add(handler);
+    return this;
+  }
+
+  /**
+   * Connects. The future fails if Redis is not reachable now; the subscriber then keeps trying in the background.
+   */
+  public Future<Void> start() {
+    return connect().onFailure(e -> scheduleReconnect());
+  }
+
+  public boolean connected() {
+    return connection != null;
+  }
+
+  private Future<Void> connect() {
+    return client.connect().compose(conn -> {
+      if (closed) {
+        conn.close();
+        return Future.succeededFuture();
+      }
+      connection = conn;
+      conn.handler(this::onMessage);
+      conn.exceptionHandler(e -> lost(conn));
+      conn.endHandler(v -> lost(conn));
+      Request subscribe = Request.cmd(Command.SUBSCRIBE);
+      handlers.keySet().forEach(subscribe::arg);
+      Future<Response> subscribed = handlers.isEmpty() ? Future.succeededFuture() : conn.send(subscribe);
+      return subscribed.<Void>map(r -> {
+        backoffMs = 100;
+        if (everConnected) {
+          LOG.info("pub/sub reconnected; {} channel(s) subscribed again", handlers.size());
+          reconnectHandlers.forEach(Runnable::run);
+        }
+        everConnected = true;
+        return null;
+      }).onFailure(e -> lost(conn));
+    });
+  }
+
+  private void lost(RedisConnection conn) {
+    if (connection != conn) {
+      return;
+    }
+    connection = null;
+    conn.close();
+    if (!closed) {
+      LOG.warn("pub/sub connection lost; reconnecting");
+      scheduleReconnect();
+    }
+  }
+
+  private void scheduleReconnect() {
+    if (reconnectPending || closed) {
+      return;
+    }
+    reconnectPending = true;
+    long delay = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
+    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    vertx.setTimer(delay, id -> {
+      reconnectPending = false;
+      if (!closed) {
+        connect().onFailure(e -> scheduleReconnect());
+      }
+    });
+  }
+
+  private void onMessage(Response message) {
+    if (message.size() < 3 || !"message".equals(message.get(0).toString())) {
+      return;
+    }
+    Handler<String> handler = handlers.get(message.get(1).toString());
+    if (handler != null) {
+      try {
+        handler.handle(message.get(2).toString());
+      } catch (RuntimeException e) {
+        LOG.error("pub/sub handler failed", e);
+      }
+    }
+  }
+
+  public Future<Void> close() {
+    closed = true;
+    RedisConnection conn = connection;
+    connection = null;
+    if (conn != null) {
+      conn.close();
+    }
+    return client.close();
+  }
+}

@@ -1,0 +1,45 @@
+package org.relais.redis;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.List;
+
+/**
+ * The database: every Redis command of Relais goes through here. Commands time out, are measured
+ * ({@code relais_redis_command_seconds}), and when Redis cannot be reached they fail with {@code unavailable}.
+ * Connections are re-made on demand, so the client recovers by itself when Redis comes back.
+ */
+public interface RedisDb {
+
+  static RedisDb create(Vertx vertx, RedisSettings settings, MeterRegistry registry) {
+    return new RedisDbImpl(vertx, settings, registry);
+  }
+
+  /** Sends one command; args are converted with {@code toString()}. */
+  Future<Response> send(Command command, Object... args);
+
+  /** Sends one prepared request. */
+  Future<Response> send(Request request);
+
+  /** Sends several commands in one round trip (not a transaction). */
+  Future<List<Response>> batch(List<Request> requests);
+
+  /** Runs a script atomically. */
+  Future<Response> eval(LuaScript script, List<String> keys, List<String> args);
+
+  /** Completes when Redis answers PING within the command timeout. */
+  Future<Void> ping();
+
+  /** The underlying client, for {@link PubSub}'s dedicated connection. */
+  Redis client();
+
+  RedisSettings settings();
+
+  Future<Void> close();
+}

@@ -1,0 +1,118 @@
+package org.relais.tests.redis;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relais.core.ErrorCode;
+import org.relais.core.RelaisException;
+import org.relais.redis.ManagedRedis;
+import org.relais.redis.PubSub;
+import org.relais.redis.RedisDb;
+import org.relais.redis.RedisSettings;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ManagedRedisTest {
+  private Vertx vertx;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("data written before a graceful stop is there after the next start, with append-only persistence")
+  void keepsDataAcrossRestart(@TempDir Path dir) throws Exception {
+    ManagedRedis redis = TestRedis.start(dir, 0);
+    RedisDb db = RedisDb.create(vertx, RedisSettings.of(redis.url()), new SimpleMeterRegistry());
+    db.send(Command.SET, "relais:test", "kept").await(5, TimeUnit.SECONDS);
+    db.close().await(5, TimeUnit.SECONDS);
+    redis.stop();
+    assertThat(Files.isDirectory(dir.resolve("appendonlydir"))).isTrue();
+
+    ManagedRedis again = TestRedis.start(dir, 0);
+    try {
+      RedisDb db2 = RedisDb.create(vertx, RedisSettings.of(again.url()), new SimpleMeterRegistry());
+      assertThat(db2.send(Command.GET, "relais:test").await(5, TimeUnit.SECONDS).toString()).isEqualTo("kept");
+    } finally {
+      again.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("a second Relais cannot start a redis-server on a data directory in use")
+  void refusesSharedDataDir(@TempDir Path dir) {
+    ManagedRedis redis = TestRedis.start(dir, 0);
+    try {
+      assertThatThrownBy(() -> ManagedRedis.start(dir, 0)).hasMessageContaining("in use");
+    } finally {
+      redis.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("commands fail with unavailable while Redis is down, and work again when it is back")
+  void unavailableThenBack(@TempDir Path dir) throws Exception {
+    ManagedRedis redis = TestRedis.start(dir, 0);
+    int port = redis.port();
+    RedisDb db = RedisDb.create(vertx, new RedisSettings(redis.url(), 500, 4), new SimpleMeterRegistry());
+    db.send(Command.SET, "k", "v").await(5, TimeUnit.SECONDS);
+    String url = redis.url();
+    redis.stop();
+
+    assertThatThrownBy(() -> db.send(Command.GET, "k").await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(RelaisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+
+    ManagedRedis back = TestRedis.start(dir, port);
+    try {
+      // The password changes with each start: a client on the old URL is refused, one on the new URL works.
+      RedisDb db2 = RedisDb.create(vertx, RedisSettings.of(back.url()), new SimpleMeterRegistry());
+      assertThat(db2.send(Command.GET, "k").await(5, TimeUnit.SECONDS).toString()).isEqualTo("v");
+      assertThat(url).isNotEqualTo(back.url());
+    } finally {
+      back.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("the subscriber reconnects and subscribes again after its connection is killed")
+  void pubSubReconnects(@TempDir Path dir) throws Exception {
+    ManagedRedis redis = TestRedis.start(dir, 0);
+    try {
+      RedisSettings settings = RedisSettings.of(redis.url());
+      RedisDb db = RedisDb.create(vertx, settings, new SimpleMeterRegistry());
+      LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+      LinkedBlockingQueue<Boolean> reconnected = new LinkedBlockingQueue<>();
+      PubSub pubSub = vertx.executeBlocking(() -> null).map(x -> new PubSub(vertx, settings)
+          .subscribe("relais:test-bus", received::add)
+          .onReconnect(() -> reconnected.add(true))).await(5, TimeUnit.SECONDS);
+      pubSub.start().await(5, TimeUnit.SECONDS);
+      db.send(Command.PUBLISH, "relais:test-bus", "one").await(5, TimeUnit.SECONDS);
+      assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("one");
+
+      db.send(Command.CLIENT, "KILL", "TYPE", "pubsub").await(5, TimeUnit.SECONDS);
+      assertThat(reconnected.poll(10, TimeUnit.SECONDS)).isTrue();
+      db.send(Command.PUBLISH, "relais:test-bus", "two").await(5, TimeUnit.SECONDS);
+      assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("two");
+      pubSub.close();
+    } finally {
+      redis.stop();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package org.relais.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.relais.core.ErrorCode;
+import org.relais.core.Op;
+import org.relais.core.OpRegistry;
+import org.relais.core.Principal;
+import org.relais.core.RelaisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path from a decoded request to its result, shared by the WebSocket and {@code POST /api/ops/{op}}:
+ * find the op, validate its data against the op's schema, run it, measure it, and turn any failure into a typed
+ * error. Internal failures are logged here, once, with the connection, user and op; the client sees only
+ * {@code internal}.
+ */
+final class Dispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final OpRegistry ops;
+  private final Metrics metrics;
+
+  Dispatcher(OpRegistry ops, Metrics metrics) {
+    this.ops = ops;
+    this.metrics = metrics;
+  }
+
+  /** The op, or a failure with {@code unknown_op}. */
+  Op find(String name) {
+    Op op = ops.find(name);
+    if (op == null) {
+      throw new RelaisException(ErrorCode.UNKNOWN_OP, "Unknown op '" + truncate(name) + "'");
+    }
+    return op;
+  }
+
+  /**
+   * Runs an op.
+   *
+   * @param connection the connection id, for logs ({@code http} for HTTP calls)
+   * @return the reply data; fails only with {@link RelaisException}
+   */
+  Future<JsonObject> dispatch(String connection, Principal principal, Op op, JsonObject rawData) {
+    long start = System.nanoTime();
+    Future<JsonObject> result;
+    try {
+      JsonObject data = op.schema().validate(rawData);
+      result = op.handler().handle(principal, data);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    return result.transform(ar -> {
+      if (ar.succeeded()) {
+        metrics.op(op.name(), "ok", System.nanoTime() - start);
+        return Future.succeededFuture(ar.result() == null ? new JsonObject() : ar.result());
+      }
+      RelaisException error = RelaisException.from(ar.cause());
+      metrics.op(op.name(), error.code().wire(), System.nanoTime() - start);
+      if (error.code() == ErrorCode.INTERNAL) {
+        LOG.error("op failed conn={} user={} op={}", connection, principal.userId(), op.name(), ar.cause());
+      } else {
+        LOG.debug("op refused conn={} user={} op={} code={}", connection, principal.userId(), op.name(), error.code().wire());
+      }
+      return Future.failedFuture(error);
+    });
+  }
+
+  static String truncate(String s) {
+    return s.length() > 64 ? s.substring(0, 64) + "…" : s;
+  }
+}

@@ -1,0 +1,224 @@
+package org.relais.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import org.relais.core.CloseCode;
+import org.relais.identity.AuthService;
+import org.relais.identity.IdentityService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gateway instance per event loop: the HTTP server (shared port), the WebSocket endpoint {@code /ws}, and the
+ * sockets this instance holds, by user. Node-wide events arrive on the local event bus and are applied here.
+ * Nothing here is touched from another thread.
+ */
+final class Gateway extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Services services;
+  private final Set<WsConnection> connections = new HashSet<>();
+  private final Map<String, List<WsConnection>> byUser = new HashMap<>();
+  private HttpServer server;
+  private MessageConsumer<JsonObject> busConsumer;
+  private long sweepTimer;
+
+  Gateway(Services services) {
+    this.services = services;
+  }
+
+  RelaisConfig settings() {
+    return services.config();
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  Dispatcher dispatcher() {
+    return services.dispatcher();
+  }
+
+  AuthService auth() {
+    return services.auth();
+  }
+
+  IdentityService identity() {
+    return services.identity();
+  }
+
+  Metrics metrics() {
+    return services.metrics();
+  }
+
+  @Override
+  public Future<?> start() {
+    RelaisConfig config = services.config();
+    HttpServerOptions options = new HttpServerOptions()
+        .setCompressionSupported(true)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setMaxWebSocketFrameSize(config.wsMaxFrameBytes())
+        .setMaxWebSocketMessageSize(config.wsMaxFrameBytes())
+        .setDecompressionSupported(false);
+    server = vertx.createHttpServer(options)
+        .webSocketHandshakeHandler(this::handshake)
+        .webSocketHandler(ws -> {
+          WsConnection conn = new WsConnection(ws, this);
+          connections.add(conn);
+          services.metrics().openSockets.incrementAndGet();
+          conn.start();
+        })
+        .requestHandler(HttpApi.router(vertx, services));
+    busConsumer = vertx.eventBus().localConsumer(NodeBus.LOCAL_ADDRESS, m -> onBus(m.body()));
+    sweepTimer = vertx.setPeriodic(1_000, t -> sweep());
+    return server.listen(config.port(), config.host());
+  }
+
+  /** Accepts {@code /ws} upgrades from an allowed origin; a foreign origin gets 403, another path 404. */
+  private void handshake(ServerWebSocketHandshake hs) {
+    if (!"/ws".equals(hs.path())) {
+      hs.reject(404);
+      return;
+    }
+    String origin = hs.headers().get("Origin");
+    if (origin != null && !originAllowed(origin, hs.scheme(), hs.authority())) {
+      LOG.info("websocket refused: origin {} from {}", origin.replaceAll("[\\r\\n]", "_"), hs.remoteAddress());
+      hs.reject(403);
+      return;
+    }
+    hs.accept();
+  }
+
+  /**
+   * An origin is allowed when it is the server's own (the scheme and Host of the request, or publicUrl), or
+   * listed in allowedOrigins. Exact comparison of scheme, host and port: no wildcards, no substrings, no "null".
+   */
+  boolean originAllowed(String origin, String scheme, HostAndPort authority) {
+    String normalized = normalizeOrigin(origin);
+    if (normalized == null) {
+      return false;
+    }
+    if (authority != null && normalized.equals(normalizeOrigin(scheme + "://" + authority.host()
+        + (authority.port() > 0 ? ":" + authority.port() : "")))) {
+      return true;
+    }
+    RelaisConfig config = services.config();
+    if (config.publicUrl() != null && normalized.equals(normalizeOrigin(config.publicUrl()))) {
+      return true;
+    }
+    for (String allowed : config.allowedOrigins()) {
+      if (normalized.equals(normalizeOrigin(allowed))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String normalizeOrigin(String origin) {
+    try {
+      URI uri = new URI(origin.trim());
+      String scheme = uri.getScheme();
+      String host = uri.getHost();
+      if (scheme == null || host == null) {
+        return null;
+      }
+      scheme = scheme.toLowerCase(Locale.ROOT);
+      int port = uri.getPort();
+      if (port == -1) {
+        port = scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+      }
+      return scheme + "://" + host.toLowerCase(Locale.ROOT) + ":" + port;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  void register(WsConnection conn) {
+    byUser.computeIfAbsent(conn.principal().userId(), u -> new ArrayList<>()).add(conn);
+  }
+
+  void unregister(WsConnection conn) {
+    if (connections.remove(conn)) {
+      services.metrics().openSockets.decrementAndGet();
+    }
+    if (conn.principal() != null) {
+      List<WsConnection> list = byUser.get(conn.principal().userId());
+      if (list != null) {
+        list.remove(conn);
+        if (list.isEmpty()) {
+          byUser.remove(conn.principal().userId());
+        }
+      }
+    }
+  }
+
+  private void onBus(JsonObject message) {
+    String type = message.getString("t", "");
+    switch (type) {
+      case "ev" -> {
+        JsonArray users = message.getJsonArray("users", new JsonArray());
+        for (Object user : users) {
+          for (WsConnection conn : List.copyOf(byUser.getOrDefault(String.valueOf(user), List.of()))) {
+            conn.push(message.getString("ev"), message.getJsonObject("data"));
+          }
+        }
+      }
+      case "changed" -> byUser.getOrDefault(message.getString("user"), List.of()).forEach(WsConnection::revalidate);
+      case "revoked" -> {
+        String sid = message.getString("sid");
+        for (WsConnection conn : List.copyOf(byUser.getOrDefault(message.getString("user"), List.of()))) {
+          if (sid == null || sid.equals(conn.principal().sessionId())) {
+            conn.close(CloseCode.TOKEN_EXPIRED, "session revoked");
+          }
+        }
+      }
+      case "reconnected" -> List.copyOf(connections).forEach(WsConnection::revalidate);
+      default -> LOG.debug("ignoring bus message of type {}", type);
+    }
+  }
+
+  /** Keep-alive: pings sockets that have been quiet, and closes those silent past the idle timeout. */
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    long idleMs = TimeUnit.SECONDS.toMillis(services.config().wsIdleTimeoutSeconds());
+    long pingMs = TimeUnit.SECONDS.toMillis(services.config().wsPingIntervalSeconds());
+    for (WsConnection conn : List.copyOf(connections)) {
+      if (now - conn.lastSeen > idleMs) {
+        conn.close(CloseCode.NORMAL, "idle timeout");
+      } else if (now - conn.lastPing >= pingMs) {
+        conn.ping();
+      }
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(sweepTimer);
+    List<Future<Void>> closing = new ArrayList<>();
+    for (WsConnection conn : List.copyOf(connections)) {
+      closing.add(conn.close(CloseCode.GOING_AWAY, "server going away"));
+    }
+    return Future.join(closing)
+        .eventually(() -> busConsumer.unregister())
+        .eventually(() -> server.shutdown(5, TimeUnit.SECONDS));
+  }
+}

@@ -1,0 +1,159 @@
+package org.relais.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.relais.core.ErrorCode;
+import org.relais.core.JsonFrames;
+import org.relais.core.Op;
+import org.relais.core.RelaisException;
+import org.relais.core.Schema;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP side: authentication, every op as {@code POST /api/ops/{op}}, health, metrics, and the static client.
+ * Every response carries the security headers. JSON errors have the envelope's error shape and a matching status.
+ */
+final class HttpApi {
+  private static final Schema LOGIN = Schema.object()
+      .required("email", Schema.email())
+      .required("password", Schema.string().minLength(1).maxLength(256));
+  private static final Schema REFRESH = Schema.object()
+      .required("refreshToken", Schema.string().minLength(1).maxLength(256));
+  private static final Schema ACCEPT_INVITE = Schema.object()
+      .required("token", Schema.string().minLength(1).maxLength(256))
+      .required("password", Schema.string().minLength(1).maxLength(256));
+  private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+      + "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+      + "frame-ancestors 'none'; form-action 'self'";
+
+  private HttpApi() {
+  }
+
+  static Router router(Vertx vertx, Services services) {
+    Router router = Router.router(vertx);
+    RelaisConfig config = services.config();
+    boolean tls = config.publicUrl() != null && config.publicUrl().startsWith("https://");
+    router.route().handler(ctx -> {
+      HttpServerResponse r = ctx.response();
+      r.putHeader("X-Content-Type-Options", "nosniff");
+      r.putHeader("X-Frame-Options", "DENY");
+      r.putHeader("Referrer-Policy", "no-referrer");
+      r.putHeader("Content-Security-Policy", CSP);
+      r.putHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+      if (tls || ctx.request().isSSL()) {
+        r.putHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+      }
+      ctx.next();
+    });
+
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(ctx -> services.db().ping()
+        .timeout(1, TimeUnit.SECONDS)
+        .onComplete(ar -> json(ctx, ar.succeeded() ? 200 : 503, new JsonObject()
+            .put("status", ar.succeeded() ? "UP" : "DOWN")
+            .put("checks", new JsonObject().put("redis", ar.succeeded() ? "UP" : "DOWN")))));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(services.metrics().registry.scrape()));
+
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.wsMaxFrameBytes()));
+    router.post("/api/auth/login").handler(ctx -> {
+      JsonObject body = body(ctx, LOGIN);
+      respond(ctx, services.auth().login(body.getString("email"), body.getString("password"),
+          ctx.request().remoteAddress().hostAddress(), ctx.request().getHeader(HttpHeaders.USER_AGENT)), false);
+    });
+    router.post("/api/auth/refresh").handler(ctx -> respond(ctx,
+        services.auth().refresh(body(ctx, REFRESH).getString("refreshToken")), false));
+    router.post("/api/auth/logout").handler(ctx -> respond(ctx,
+        services.auth().logout(body(ctx, REFRESH).getString("refreshToken")).map(v -> new JsonObject().put("ok", true)),
+        false));
+    router.post("/api/auth/accept-invite").handler(ctx -> {
+      JsonObject body = body(ctx, ACCEPT_INVITE);
+      respond(ctx, services.auth().acceptInvite(body.getString("token"), body.getString("password"),
+          ctx.request().getHeader(HttpHeaders.USER_AGENT)), false);
+    });
+    router.post("/api/ops/:op").handler(ctx -> {
+      String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+      if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        throw RelaisException.unauthenticated("Authorization: Bearer <access token> required");
+      }
+      Op op = services.dispatcher().find(ctx.pathParam("op"));
+      JsonObject data = bodyText(ctx) == null ? new JsonObject() : JsonFrames.parseObject(bodyText(ctx));
+      respond(ctx, services.auth().authenticate(header.substring(7).trim())
+          .compose(principal -> services.dispatcher().dispatch("http", principal, op, data)), true);
+    });
+    router.route("/api/*").handler(ctx -> error(ctx, RelaisException.notFound("No such endpoint")));
+
+    router.route().handler(StaticHandler.create(config.webroot())
+        .setIncludeHidden(false)
+        .setDirectoryListing(false)
+        .setCachingEnabled(true)
+        .setMaxAgeSeconds(3600));
+    router.route().handler(ctx -> ctx.response().setStatusCode(404).end("Not found"));
+
+    router.route().failureHandler(ctx -> {
+      Throwable failure = ctx.failure();
+      if (failure == null && ctx.statusCode() == 413) {
+        failure = new RelaisException(ErrorCode.TOO_LARGE, "Request body too large");
+      } else if (failure == null) {
+        failure = ctx.statusCode() == 404 ? RelaisException.notFound("Not found")
+            : new RelaisException(ErrorCode.BAD_REQUEST, "Bad request");
+      }
+      error(ctx, failure);
+    });
+    return router;
+  }
+
+  private static JsonObject body(RoutingContext ctx, Schema schema) {
+    String text = bodyText(ctx);
+    return schema.validate(JsonFrames.parseObject(text == null ? "{}" : text));
+  }
+
+  /** The request body, or null when there is none. */
+  private static String bodyText(RoutingContext ctx) {
+    String text = ctx.body().asString();
+    return text == null || text.isBlank() ? null : text;
+  }
+
+  /** Ops reply in the envelope {@code {"ok":true,"data":…}}; the auth endpoints reply with their object itself. */
+  private static void respond(RoutingContext ctx, Future<JsonObject> result, boolean envelope) {
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, envelope ? new JsonObject().put("ok", true).put("data", ar.result()) : ar.result());
+      } else {
+        error(ctx, ar.cause());
+      }
+    });
+  }
+
+  static void error(RoutingContext ctx, Throwable failure) {
+    RelaisException e = RelaisException.from(failure);
+    if (e.code() == ErrorCode.INTERNAL && !(failure instanceof RelaisException)) {
+      org.slf4j.LoggerFactory.getLogger(HttpApi.class).error("http request failed {} {}", ctx.request().method(),
+          ctx.request().path(), failure);
+    }
+    if (e.code() == ErrorCode.RATE_LIMITED && e.details() != null) {
+      ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, e.details().getLong("retryAfterMs", 1000L) / 1000)));
+    }
+    json(ctx, e.code().httpStatus(), new JsonObject().put("ok", false).put("error", e.toJson()));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(body.encode());
+  }
+}

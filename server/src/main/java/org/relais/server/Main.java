@@ -1,0 +1,66 @@
+package org.relais.server;
+
+import org.relais.redis.ManagedRedis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts Relais: reads the configuration, starts a managed redis-server when no Redis URL is configured,
+ * starts the server, and on shutdown (Ctrl+C, SIGTERM) closes sockets with 1001 and stops Redis cleanly.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    RelaisConfig config;
+    try {
+      config = RelaisConfig.load(Arrays.asList(args), System.getenv());
+    } catch (RelaisConfig.ConfigException e) {
+      System.err.println("relais: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ManagedRedis managed = null;
+    String redisUrl = config.redisUrl();
+    try {
+      if (redisUrl == null) {
+        managed = ManagedRedis.start(config.dataDir(), 0);
+        redisUrl = managed.url();
+        LOG.info("Redis: {} on 127.0.0.1:{}, data in {} (append-only, fsync every second)",
+            managed.source(), managed.port(), managed.dataDir());
+      } else {
+        LOG.info("Redis: {}", org.relais.redis.RedisSettings.of(redisUrl).redactedUrl());
+      }
+      RelaisServer server = RelaisServer.start(config, redisUrl).toCompletionStage().toCompletableFuture().get();
+      ManagedRedis redisToStop = managed;
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        LOG.info("Relais stopping");
+        try {
+          server.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          LOG.warn("stopping the server: {}", e.toString());
+        }
+        if (redisToStop != null) {
+          redisToStop.stop();
+          LOG.info("Redis stopped; data kept in {}", redisToStop.dataDir());
+        }
+        stopped.countDown();
+      }, "relais-shutdown"));
+    } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      LOG.error("Relais could not start: {}", cause.getMessage(), cause);
+      if (managed != null) {
+        managed.stop();
+      }
+      System.exit(1);
+    }
+  }
+}

@@ -1,0 +1,327 @@
+package org.relais.server;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The whole configuration, immutable and validated. Read once at start-up from a JSON file
+ * ({@code --config PATH}, {@code RELAIS_CONFIG}, or {@code ./relais.json} when present) and the environment, which
+ * wins: every key {@code fooBar} is also {@code RELAIS_FOO_BAR}. A bad value stops start-up with a message that
+ * names the key and what it expects. {@link #KEYS} is the table README.md documents.
+ */
+public record RelaisConfig(
+    int port,
+    String host,
+    String publicUrl,
+    String redisUrl,
+    Path dataDir,
+    String adminEmail,
+    String adminPassword,
+    String adminCountry,
+    boolean demo,
+    List<String> allowedOrigins,
+    long accessTokenTtlSeconds,
+    long refreshTokenTtlSeconds,
+    long inviteTtlSeconds,
+    long jwtLeewaySeconds,
+    Path jwtKeyFile,
+    String jwtIssuer,
+    String jwtAudience,
+    int wsMaxFrameBytes,
+    int wsMaxRequestBytes,
+    long wsHelloTimeoutMs,
+    long wsIdleTimeoutSeconds,
+    long wsPingIntervalSeconds,
+    int wsRateBurst,
+    int wsRatePerSecond,
+    long redisTimeoutMs,
+    int eventLoops,
+    String webroot) {
+
+  /** One configuration key: its JSON name, default (as text; null for none), meaning, and parser. */
+  public record Key(String name, String defaultValue, String description, Function<String, Object> parser) {
+    public String env() {
+      return "RELAIS_" + name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+  }
+
+  public static final List<Key> KEYS = List.of(
+      new Key("port", "8080", "HTTP and WebSocket port", v -> integer(v, 0, 65535)),
+      new Key("host", "0.0.0.0", "address to listen on", RelaisConfig::nonEmpty),
+      new Key("publicUrl", null, "the URL users reach Relais at (e.g. https://relais.example.org); used in invitation links and allowed as a WebSocket origin", RelaisConfig::url),
+      new Key("redisUrl", null, "redis://[:password@]host:port[/db] of the Redis to use; unset: start a redis-server in dataDir", RelaisConfig::redis),
+      new Key("dataDir", "./data", "where the managed redis-server keeps its data (append-only file)", v -> Path.of(nonEmpty(v))),
+      new Key("adminEmail", "admin@relais.local", "email of the network admin created on first start", RelaisConfig::email),
+      new Key("adminPassword", null, "password of that admin (at least 8 characters); unset: one is generated and printed once in the log", RelaisConfig::password),
+      new Key("adminCountry", "ML", "ISO 3166-1 alpha-2 country of the admin's organisation created on first start", RelaisConfig::country),
+      new Key("demo", "false", "seed a small demo network on first start (also: --demo)", RelaisConfig::bool),
+      new Key("allowedOrigins", "", "comma-separated extra origins allowed to open the WebSocket (the server's own origin always is)", RelaisConfig::origins),
+      new Key("accessTokenTtlSeconds", "900", "lifetime of an access token", v -> integer(v, 30, 86_400)),
+      new Key("refreshTokenTtlSeconds", "2592000", "a session ends after this long without a refresh", v -> integer(v, 300, 31_536_000)),
+      new Key("inviteTtlSeconds", "604800", "lifetime of an invitation token", v -> integer(v, 300, 31_536_000)),
+      new Key("jwtLeewaySeconds", "30", "clock skew tolerated when checking token times", v -> integer(v, 0, 300)),
+      new Key("jwtKeyFile", null, "PEM file with an EC P-256 PRIVATE KEY and PUBLIC KEY to sign tokens with; unset: a key generated on first start and kept in Redis", v -> Path.of(nonEmpty(v))),
+      new Key("jwtIssuer", "relais", "iss of access tokens", RelaisConfig::nonEmpty),
+      new Key("jwtAudience", "relais", "aud of access tokens", RelaisConfig::nonEmpty),
+      new Key("wsMaxFrameBytes", "65536", "hard limit of a WebSocket frame or message; past it the socket closes with 1009", v -> integer(v, 1024, 1 << 24)),
+      new Key("wsMaxRequestBytes", "32768", "soft limit of one request; past it the reply is too_large and the socket stays open", v -> integer(v, 512, 1 << 24)),
+      new Key("wsHelloTimeoutMs", "5000", "time a new socket has to send hello", v -> integer(v, 100, 60_000)),
+      new Key("wsIdleTimeoutSeconds", "75", "a socket silent this long (no frame, no pong) is closed", v -> integer(v, 5, 3600)),
+      new Key("wsPingIntervalSeconds", "25", "the server pings each socket this often", v -> integer(v, 1, 600)),
+      new Key("wsRateBurst", "60", "requests a socket may send in a burst", v -> integer(v, 1, 100_000)),
+      new Key("wsRatePerSecond", "20", "sustained requests per second per socket", v -> integer(v, 1, 100_000)),
+      new Key("redisTimeoutMs", "2000", "a Redis command not answered within this time fails with unavailable", v -> integer(v, 50, 60_000)),
+      new Key("eventLoops", "0", "gateway instances, one per event loop; 0: one per CPU core", v -> integer(v, 0, 256)),
+      new Key("webroot", "webroot", "directory of the browser client (falls back to the copy inside the jar)", RelaisConfig::nonEmpty));
+
+  /**
+   * Reads the configuration.
+   *
+   * @param args command-line arguments ({@code --demo}, {@code --config PATH})
+   * @param env  the environment
+   * @throws ConfigException naming the key and what it expects
+   */
+  public static RelaisConfig load(List<String> args, Map<String, String> env) {
+    Path file = null;
+    boolean demoFlag = false;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--demo")) {
+        demoFlag = true;
+      } else if (a.equals("--config") && i + 1 < args.size()) {
+        file = Path.of(args.get(++i));
+      } else if (a.startsWith("--config=")) {
+        file = Path.of(a.substring("--config=".length()));
+      } else {
+        throw new ConfigException("Unknown argument '" + a + "'. Use --demo and --config PATH.");
+      }
+    }
+    if (file == null && env.get("RELAIS_CONFIG") != null) {
+      file = Path.of(env.get("RELAIS_CONFIG"));
+    }
+    if (file == null && Files.isRegularFile(Path.of("relais.json"))) {
+      file = Path.of("relais.json");
+    }
+    JsonObject json = file == null ? new JsonObject() : readFile(file);
+    for (String name : json.fieldNames()) {
+      if (KEYS.stream().noneMatch(k -> k.name().equals(name))) {
+        throw new ConfigException("Unknown configuration key '" + name + "' in " + file);
+      }
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Key key : KEYS) {
+      String raw = env.get(key.env());
+      String source = key.env();
+      if (raw == null && json.containsKey(key.name())) {
+        Object v = json.getValue(key.name());
+        raw = v instanceof JsonArray array ? String.join(",", array.stream().map(String::valueOf).toList()) : String.valueOf(v);
+        source = key.name() + " in " + file;
+      }
+      if (raw == null) {
+        raw = key.defaultValue();
+        source = key.name() + " (default)";
+      }
+      if (raw == null) {
+        values.put(key.name(), null);
+        continue;
+      }
+      try {
+        values.put(key.name(), key.parser().apply(raw.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("Invalid configuration " + source + " = '" + raw + "': expected " + e.getMessage());
+      }
+    }
+    if (demoFlag) {
+      values.put("demo", true);
+    }
+    @SuppressWarnings("unchecked")
+    RelaisConfig config = new RelaisConfig(
+        (Integer) values.get("port"), (String) values.get("host"), (String) values.get("publicUrl"),
+        (String) values.get("redisUrl"), (Path) values.get("dataDir"), (String) values.get("adminEmail"),
+        (String) values.get("adminPassword"), (String) values.get("adminCountry"), (Boolean) values.get("demo"),
+        (List<String>) values.get("allowedOrigins"),
+        (Integer) values.get("accessTokenTtlSeconds"), (Integer) values.get("refreshTokenTtlSeconds"),
+        (Integer) values.get("inviteTtlSeconds"), (Integer) values.get("jwtLeewaySeconds"),
+        (Path) values.get("jwtKeyFile"), (String) values.get("jwtIssuer"), (String) values.get("jwtAudience"),
+        (Integer) values.get("wsMaxFrameBytes"), (Integer) values.get("wsMaxRequestBytes"),
+        (Integer) values.get("wsHelloTimeoutMs"), (Integer) values.get("wsIdleTimeoutSeconds"),
+        (Integer) values.get("wsPingIntervalSeconds"), (Integer) values.get("wsRateBurst"),
+        (Integer) values.get("wsRatePerSecond"), (Integer) values.get("redisTimeoutMs"),
+        (Integer) values.get("eventLoops"), (String) values.get("webroot"));
+    if (config.wsMaxRequestBytes() > config.wsMaxFrameBytes()) {
+      throw new ConfigException("Invalid configuration: wsMaxRequestBytes (" + config.wsMaxRequestBytes()
+          + ") must not exceed wsMaxFrameBytes (" + config.wsMaxFrameBytes() + ")");
+    }
+    if (config.wsPingIntervalSeconds() >= config.wsIdleTimeoutSeconds()) {
+      throw new ConfigException("Invalid configuration: wsPingIntervalSeconds must be shorter than wsIdleTimeoutSeconds");
+    }
+    return config;
+  }
+
+  /** The same configuration with some keys replaced; for tests and tools. */
+  public RelaisConfig with(Map<String, String> overrides) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("RELAIS_PORT", String.valueOf(port));
+    env.put("RELAIS_HOST", host);
+    putIfSet(env, "RELAIS_PUBLIC_URL", publicUrl);
+    putIfSet(env, "RELAIS_REDIS_URL", redisUrl);
+    env.put("RELAIS_DATA_DIR", dataDir.toString());
+    env.put("RELAIS_ADMIN_EMAIL", adminEmail);
+    putIfSet(env, "RELAIS_ADMIN_PASSWORD", adminPassword);
+    env.put("RELAIS_ADMIN_COUNTRY", adminCountry);
+    env.put("RELAIS_DEMO", String.valueOf(demo));
+    env.put("RELAIS_ALLOWED_ORIGINS", String.join(",", allowedOrigins));
+    env.put("RELAIS_ACCESS_TOKEN_TTL_SECONDS", String.valueOf(accessTokenTtlSeconds));
+    env.put("RELAIS_REFRESH_TOKEN_TTL_SECONDS", String.valueOf(refreshTokenTtlSeconds));
+    env.put("RELAIS_INVITE_TTL_SECONDS", String.valueOf(inviteTtlSeconds));
+    env.put("RELAIS_JWT_LEEWAY_SECONDS", String.valueOf(jwtLeewaySeconds));
+    putIfSet(env, "RELAIS_JWT_KEY_FILE", jwtKeyFile == null ? null : jwtKeyFile.toString());
+    env.put("RELAIS_JWT_ISSUER", jwtIssuer);
+    env.put("RELAIS_JWT_AUDIENCE", jwtAudience);
+    env.put("RELAIS_WS_MAX_FRAME_BYTES", String.valueOf(wsMaxFrameBytes));
+    env.put("RELAIS_WS_MAX_REQUEST_BYTES", String.valueOf(wsMaxRequestBytes));
+    env.put("RELAIS_WS_HELLO_TIMEOUT_MS", String.valueOf(wsHelloTimeoutMs));
+    env.put("RELAIS_WS_IDLE_TIMEOUT_SECONDS", String.valueOf(wsIdleTimeoutSeconds));
+    env.put("RELAIS_WS_PING_INTERVAL_SECONDS", String.valueOf(wsPingIntervalSeconds));
+    env.put("RELAIS_WS_RATE_BURST", String.valueOf(wsRateBurst));
+    env.put("RELAIS_WS_RATE_PER_SECOND", String.valueOf(wsRatePerSecond));
+    env.put("RELAIS_REDIS_TIMEOUT_MS", String.valueOf(redisTimeoutMs));
+    env.put("RELAIS_EVENT_LOOPS", String.valueOf(eventLoops));
+    env.put("RELAIS_WEBROOT", webroot);
+    overrides.forEach((k, v) -> {
+      if (v == null) {
+        env.remove(k);
+      } else {
+        env.put(k, v);
+      }
+    });
+    return load(List.of(), env);
+  }
+
+  private static void putIfSet(Map<String, String> env, String key, String value) {
+    if (value != null) {
+      env.put(key, value);
+    }
+  }
+
+  /** A configuration problem, reported to the operator as is. */
+  public static final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  private static JsonObject readFile(Path file) {
+    try {
+      return new JsonObject(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage());
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException("Configuration file " + file + " is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  private static Object integer(String v, long min, long max) {
+    try {
+      long n = Long.parseLong(v);
+      if (n >= min && n <= max) {
+        return (int) n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("a whole number from " + min + " to " + max);
+  }
+
+  private static String nonEmpty(String v) {
+    if (v.isEmpty()) {
+      throw new IllegalArgumentException("a non-empty value");
+    }
+    return v;
+  }
+
+  private static Object bool(String v) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw new IllegalArgumentException("true or false");
+    };
+  }
+
+  private static String url(String v) {
+    try {
+      URI uri = new URI(v);
+      if ((uri.getScheme().equals("http") || uri.getScheme().equals("https")) && uri.getHost() != null) {
+        return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+      }
+    } catch (Exception e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("an http:// or https:// URL");
+  }
+
+  private static String redis(String v) {
+    try {
+      URI uri = new URI(v);
+      if ((uri.getScheme().equals("redis") || uri.getScheme().equals("rediss")) && uri.getHost() != null) {
+        return v;
+      }
+    } catch (Exception e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("a redis:// or rediss:// URL such as redis://localhost:6379");
+  }
+
+  private static String email(String v) {
+    if (!v.matches("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+")) {
+      throw new IllegalArgumentException("an email address");
+    }
+    return v;
+  }
+
+  private static String password(String v) {
+    if (v.length() < 8) {
+      throw new IllegalArgumentException("a password of at least 8 characters");
+    }
+    return v;
+  }
+
+  private static String country(String v) {
+    if (!List.of(Locale.getISOCountries()).contains(v)) {
+      throw new IllegalArgumentException("an ISO 3166-1 alpha-2 country code such as ML");
+    }
+    return v;
+  }
+
+  private static Object origins(String v) {
+    List<String> origins = new ArrayList<>();
+    for (String part : v.split(",")) {
+      String o = part.trim();
+      if (o.isEmpty()) {
+        continue;
+      }
+      try {
+        URI uri = new URI(o);
+        if (uri.getScheme() == null || uri.getHost() == null || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+          throw new IllegalArgumentException();
+        }
+      } catch (Exception e) {
+        throw new IllegalArgumentException("comma-separated origins such as https://relais.example.org");
+      }
+      origins.add(o);
+    }
+    return List.copyOf(origins);
+  }
+}

@@ -1,0 +1,110 @@
+package org.relais.server;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import org.relais.core.OpRegistry;
+import org.relais.identity.AuthService;
+import org.relais.identity.IdentityOps;
+import org.relais.identity.IdentityService;
+import org.relais.identity.TokenSettings;
+import org.relais.identity.Tokens;
+import org.relais.redis.RedisDb;
+import org.relais.redis.RedisSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The composition root: builds Vert.x, the Redis client, every service and the dispatch table, then deploys the
+ * bus subscriber and one gateway per event loop. {@link #stop()} closes sockets with 1001 and releases everything.
+ */
+public final class RelaisServer {
+  private static final Logger LOG = LoggerFactory.getLogger(RelaisServer.class);
+
+  private final Vertx vertx;
+  private final RedisDb db;
+  private final RelaisConfig config;
+
+  private RelaisServer(Vertx vertx, RedisDb db, RelaisConfig config) {
+    this.vertx = vertx;
+    this.db = db;
+    this.config = config;
+  }
+
+  /**
+   * Starts a server on {@code redisUrl}. Waits, with backoff, for Redis to answer; fails if the configuration
+   * cannot be applied (no signing key, port in use).
+   */
+  public static Future<RelaisServer> start(RelaisConfig config, String redisUrl) {
+    Metrics metrics = new Metrics();
+    int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions()
+            .setEventLoopPoolSize(loops)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry))
+        .build();
+    RedisDb db = RedisDb.create(vertx, new RedisSettings(redisUrl, config.redisTimeoutMs(), 16), metrics.registry);
+    NodeBus bus = new NodeBus(db);
+    OpRegistry ops = new OpRegistry();
+    TokenSettings tokenSettings = new TokenSettings(config.jwtIssuer(), config.jwtAudience(),
+        config.accessTokenTtlSeconds(), config.refreshTokenTtlSeconds(), config.jwtLeewaySeconds(),
+        config.jwtKeyFile(), config.inviteTtlSeconds());
+    RelaisServer server = new RelaisServer(vertx, db, config);
+
+    return awaitRedis(vertx, db, redisUrl)
+        .compose(v -> Tokens.create(vertx, db, tokenSettings))
+        .compose(tokens -> {
+          AuthService auth = AuthService.create(vertx, db, tokens, bus);
+          IdentityService identity = IdentityService.create(db, auth, bus, config.publicUrl(),
+              config.inviteTtlSeconds());
+          IdentityOps.register(ops, identity);
+          Services services = new Services(config, db, new Dispatcher(ops, metrics), auth, identity, metrics);
+          return new Bootstrap(config, db, auth, identity).run()
+              .compose(v -> vertx.deployVerticle(new BusSubscriber(db.settings())))
+              .compose(v -> vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops)))
+              .map(v -> {
+                LOG.info("Relais listening on http://{}:{} ({} gateway instance(s)); ops: {}",
+                    config.host(), config.port(), loops, ops.all().size());
+                return server;
+              });
+        })
+        .recover(failure -> vertx.close().transform(x -> Future.failedFuture(failure)));
+  }
+
+  private static Future<Void> awaitRedis(Vertx vertx, RedisDb db, String redisUrl) {
+    Promise<Void> ready = Promise.promise();
+    attempt(vertx, db, ready, 100, System.currentTimeMillis(), db.settings().redactedUrl());
+    return ready.future();
+  }
+
+  private static void attempt(Vertx vertx, RedisDb db, Promise<Void> ready, long backoff, long since, String url) {
+    db.ping().onComplete(ar -> {
+      if (ar.succeeded()) {
+        ready.complete();
+        return;
+      }
+      if (System.currentTimeMillis() - since > 2_000) {
+        LOG.warn("waiting for Redis at {}: {}", url, ar.cause().getMessage());
+      }
+      long next = Math.min(5_000, backoff * 2);
+      vertx.setTimer(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1),
+          t -> attempt(vertx, db, ready, next, since, url));
+    });
+  }
+
+  public RelaisConfig config() {
+    return config;
+  }
+
+  /** Closes every socket with 1001, stops the HTTP server, and closes Redis connections and Vert.x. */
+  public Future<Void> stop() {
+    return vertx.close().eventually(() -> Future.succeededFuture());
+  }
+}

@@ -1,0 +1,195 @@
+package org.relais.tests.server;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.relais.redis.ManagedRedis;
+import org.relais.server.RelaisConfig;
+import org.relais.server.RelaisServer;
+import org.relais.tests.redis.TestRedis;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A whole Relais for a test: a real redis-server, the real server on a free loopback port, and a client-side
+ * Vert.x for HTTP and WebSocket clients. Helpers speak the public protocol only.
+ */
+public final class TestServer implements AutoCloseable {
+  public static final String ADMIN_EMAIL = "admin@test.example";
+  public static final String ADMIN_PASSWORD = "admin-password-1";
+  public static final String PASSWORD = "focal-point-pass";
+  private static final AtomicInteger SEQ = new AtomicInteger();
+
+  public final ManagedRedis redis;
+  private final boolean ownsRedis;
+  public RelaisServer server;
+  public final int port;
+  public final Vertx clients;
+  public final WebClient http;
+  private final Map<String, String> env;
+
+  private TestServer(ManagedRedis redis, boolean ownsRedis, Map<String, String> overrides) {
+    this.redis = redis;
+    this.ownsRedis = ownsRedis;
+    this.port = freePort();
+    this.env = new HashMap<>();
+    env.put("RELAIS_PORT", String.valueOf(port));
+    env.put("RELAIS_HOST", "127.0.0.1");
+    env.put("RELAIS_REDIS_URL", redis.url());
+    env.put("RELAIS_ADMIN_EMAIL", ADMIN_EMAIL);
+    env.put("RELAIS_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    env.put("RELAIS_EVENT_LOOPS", "2");
+    env.putAll(overrides);
+    this.clients = Vertx.vertx();
+    this.http = WebClient.create(clients, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  public static TestServer start() {
+    return start(Map.of());
+  }
+
+  public static TestServer start(Map<String, String> overrides) {
+    TestServer t = new TestServer(TestRedis.start(), true, overrides);
+    t.startServer();
+    return t;
+  }
+
+  /** A server on a Redis the test owns (for restarts). */
+  public static TestServer startOn(ManagedRedis redis, Map<String, String> overrides) {
+    TestServer t = new TestServer(redis, false, overrides);
+    t.startServer();
+    return t;
+  }
+
+  public RelaisConfig config() {
+    return RelaisConfig.load(List.of(), env);
+  }
+
+  public void startServer() {
+    server = await(RelaisServer.start(config(), env.get("RELAIS_REDIS_URL")));
+  }
+
+  public void stopServer() {
+    await(server.stop());
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.await(20, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("timed out", e);
+    }
+  }
+
+  /** A POST with a JSON body (raw text, so tests can send anything) and an optional bearer token. */
+  public HttpResponse<Buffer> post(String path, String body, String token) {
+    var request = http.request(HttpMethod.POST, path);
+    if (token != null) {
+      request.putHeader("Authorization", "Bearer " + token);
+    }
+    request.putHeader("Content-Type", "application/json");
+    return await(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  public HttpResponse<Buffer> get(String path) {
+    return await(http.get(path).send());
+  }
+
+  /** {@code POST /api/ops/{op}}: the whole response body. */
+  public JsonObject op(String token, String op, JsonObject data) {
+    return post("/api/ops/" + op, data.encode(), token).bodyAsJsonObject();
+  }
+
+  /** {@code POST /api/ops/{op}} that must succeed: its data. */
+  public JsonObject okOp(String token, String op, JsonObject data) {
+    JsonObject reply = op(token, op, data);
+    if (!reply.getBoolean("ok", false)) {
+      throw new AssertionError(op + " failed: " + reply.encode());
+    }
+    return reply.getJsonObject("data");
+  }
+
+  public JsonObject login(String email, String password) {
+    HttpResponse<Buffer> r = post("/api/auth/login", new JsonObject().put("email", email).put("password", password).encode(), null);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("login failed: " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  public String adminToken() {
+    return login(ADMIN_EMAIL, ADMIN_PASSWORD).getString("accessToken");
+  }
+
+  public String createOrg(String adminToken, String name, String country) {
+    return okOp(adminToken, "org.create", new JsonObject().put("name", name).put("shortName", name)
+        .put("country", country).put("kind", "civil-society")).getJsonObject("org").getString("id");
+  }
+
+  /** Invites a person and accepts the invitation: the login reply of the new user. */
+  public JsonObject createUser(String inviterToken, String orgId, String displayName, String... roles) {
+    String email = "user" + SEQ.incrementAndGet() + "-" + System.nanoTime() + "@test.example";
+    JsonObject invite = okOp(inviterToken, "user.invite", new JsonObject().put("email", email)
+        .put("displayName", displayName).put("orgId", orgId).put("roles", new JsonArray(List.of((Object[]) roles))));
+    HttpResponse<Buffer> r = post("/api/auth/accept-invite", new JsonObject()
+        .put("token", invite.getString("inviteToken")).put("password", PASSWORD).encode(), null);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("accept-invite failed: " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  public WsClient ws() {
+    return WsClient.connect(clients, port, null);
+  }
+
+  public WsClient ws(String origin) {
+    return WsClient.connect(clients, port, origin);
+  }
+
+  /** A socket that has said hello with {@code token}. */
+  public WsClient wsHello(String token) {
+    WsClient c = ws();
+    JsonObject reply = c.call("hello", new JsonObject().put("token", token));
+    if (!reply.getBoolean("ok", false)) {
+      throw new AssertionError("hello failed: " + reply.encode());
+    }
+    return c;
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (server != null) {
+        await(server.stop());
+      }
+    } catch (RuntimeException | AssertionError e) {
+      // already stopped
+    }
+    await(clients.close());
+    if (ownsRedis) {
+      redis.stop();
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

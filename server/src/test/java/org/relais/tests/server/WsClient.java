@@ -1,0 +1,128 @@
+package org.relais.tests.server;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real WebSocket client speaking the Relais envelope, with blocking helpers for tests. */
+public final class WsClient implements AutoCloseable {
+  private final WebSocket ws;
+  private final LinkedBlockingQueue<JsonObject> incoming = new LinkedBlockingQueue<>();
+  private final List<JsonObject> held = new ArrayList<>();
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
+  private int nextId;
+
+  private WsClient(WebSocket ws) {
+    this.ws = ws;
+    ws.textMessageHandler(text -> incoming.add(new JsonObject(text)));
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+  }
+
+  static WsClient connect(Vertx vertx, int port, String origin) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws");
+    if (origin != null) {
+      options.addHeader("Origin", origin);
+    }
+    return new WsClient(TestServer.await(client.connect(options)));
+  }
+
+  /** Sends {@code {"id", "op", "data"}} and returns the reply to it; pushes that arrive meanwhile are kept. */
+  public JsonObject call(String op, JsonObject data) {
+    String id = "r" + (++nextId);
+    JsonObject frame = new JsonObject().put("id", id).put("op", op);
+    if (data != null) {
+      frame.put("data", data);
+    }
+    ws.writeTextMessage(frame.encode());
+    return replyTo(id);
+  }
+
+  /** Sends raw text and returns the next reply (a frame with "re"). */
+  public JsonObject sendRaw(String text) {
+    ws.writeTextMessage(text);
+    return nextMatching(f -> f.containsKey("re"), 5_000);
+  }
+
+  public void writeFrame(WebSocketFrame frame) {
+    ws.writeFrame(frame);
+  }
+
+  public void writeBinary(byte[] bytes) {
+    ws.writeBinaryMessage(Buffer.buffer(bytes));
+  }
+
+  public JsonObject replyTo(Object id) {
+    return nextMatching(f -> id.equals(f.getValue("re")), 10_000);
+  }
+
+  /** The next push of event {@code ev}. */
+  public JsonObject nextPush(String ev, long timeoutMs) {
+    return nextMatching(f -> ev.equals(f.getString("ev")), timeoutMs);
+  }
+
+  private JsonObject nextMatching(java.util.function.Predicate<JsonObject> match, long timeoutMs) {
+    for (Iterator<JsonObject> it = held.iterator(); it.hasNext(); ) {
+      JsonObject f = it.next();
+      if (match.test(f)) {
+        it.remove();
+        return f;
+      }
+    }
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (true) {
+      long left = deadline - System.currentTimeMillis();
+      JsonObject f;
+      try {
+        f = left <= 0 ? null : incoming.poll(left, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      if (f == null) {
+        throw new AssertionError("no matching frame within " + timeoutMs + " ms; closed=" + closed.getNow(null)
+            + " held=" + held);
+      }
+      if (match.test(f)) {
+        return f;
+      }
+      held.add(f);
+    }
+  }
+
+  /** Waits for the server to close the socket; the close code. */
+  public short awaitClose(long timeoutMs) {
+    try {
+      return closed.get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("socket not closed within " + timeoutMs + " ms", e);
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  public String closeReason() {
+    return ws.closeReason();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.isDone()) {
+      ws.close();
+    }
+  }
+}
