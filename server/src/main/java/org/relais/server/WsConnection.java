@@ -1,6 +1,7 @@
 package org.relais.server;
 
 import io.vertx.core.Future;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -69,8 +70,23 @@ final class WsConnection {
       replyError(null, RelaisException.badRequest("Binary frames are not supported; send JSON text"));
     });
     ws.pongHandler(b -> touch());
-    ws.exceptionHandler(e -> LOG.debug("socket error conn={}: {}", id, e.toString()));
+    ws.exceptionHandler(this::onSocketError);
     ws.closeHandler(v -> onClosed());
+  }
+
+  /**
+   * A frame or message past the hard limit: Netty refuses the frame, Vert.x refuses the message. Either way the
+   * socket is closed with 1009 (Vert.x alone would drop the TCP connection without a close frame).
+   */
+  private void onSocketError(Throwable e) {
+    boolean tooBig = (e instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
+        && c.closeStatus().code() == CloseCode.TOO_BIG)
+        || (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("max message size"));
+    if (tooBig) {
+      close(CloseCode.TOO_BIG, "message too big");
+    } else {
+      LOG.debug("socket error conn={}: {}", id, e.toString());
+    }
   }
 
   Principal principal() {

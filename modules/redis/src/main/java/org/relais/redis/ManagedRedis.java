@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A redis-server that Relais starts and stops itself, for zero-configuration runs and for tests: the one on
  * PATH if there is one, else the static binary bundled by {@code org.signal:embedded-redis}. It listens on
- * 127.0.0.1 only, with a random password, and keeps its data in {@code dataDir} with append-only persistence
+ * 127.0.0.1 only, with a random password kept in the data directory, and keeps its data in {@code dataDir} with append-only persistence
  * (fsync every second), so stopping and starting keeps everything.
  *
  * <p>Start-up and stop block the calling thread: call them before Vert.x serves, never on an event loop.
@@ -79,7 +79,7 @@ public final class ManagedRedis implements AutoCloseable {
       stopOrphan(dir);
       Executable exe = findExecutable();
       int actualPort = port == 0 ? freePort() : port;
-      String password = Ids.newSecret();
+      String password = password(dir);
       Path conf = writeConfig(dir, actualPort, password);
       Process process = new ProcessBuilder(exe.path().toString(), conf.toString())
           .directory(dir.toFile())
@@ -228,6 +228,25 @@ public final class ManagedRedis implements AutoCloseable {
     }
     Files.write(conf, lines, StandardCharsets.UTF_8);
     return conf;
+  }
+
+  /** The password of this data directory: made once, kept (owner-only) so that clients survive a Redis restart. */
+  private static String password(Path dir) throws IOException {
+    Path file = dir.resolve("redis.password");
+    if (Files.isRegularFile(file)) {
+      String existing = Files.readString(file, StandardCharsets.US_ASCII).trim();
+      if (!existing.isEmpty()) {
+        return existing;
+      }
+    }
+    String password = Ids.newSecret();
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file);
+    }
+    Files.writeString(file, password, StandardCharsets.US_ASCII);
+    return password;
   }
 
   private static String quote(String s) {

@@ -65,6 +65,11 @@ public final class WsClient implements AutoCloseable {
     ws.writeBinaryMessage(Buffer.buffer(bytes));
   }
 
+  /** The next reply (a frame with "re"), whatever it answers. */
+  public JsonObject nextReply() {
+    return nextMatching(f -> f.containsKey("re"), 5_000);
+  }
+
   public JsonObject replyTo(Object id) {
     return nextMatching(f -> id.equals(f.getValue("re")), 10_000);
   }
