@@ -92,12 +92,18 @@ final class HttpApi {
     });
     router.route("/api/*").handler(ctx -> error(ctx, RelaisException.notFound("No such endpoint")));
 
+    // Assets are not versioned yet: browsers revalidate each time (a cheap 304 with Last-Modified), so a deploy
+    // is never hidden behind a stale cache.
+    router.route().handler(ctx -> {
+      ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HttpHeaders.CACHE_CONTROL, "no-cache"));
+      ctx.next();
+    });
     router.route().handler(StaticHandler.create(config.webroot())
         .setIncludeHidden(false)
         .setDirectoryListing(false)
-        .setCachingEnabled(true)
-        .setMaxAgeSeconds(3600));
-    router.route().handler(ctx -> ctx.response().setStatusCode(404).end("Not found"));
+        .setCachingEnabled(true));
+    router.route().handler(ctx -> ctx.response().setStatusCode(404)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end("Not found"));
 
     router.route().failureHandler(ctx -> {
       Throwable failure = ctx.failure();

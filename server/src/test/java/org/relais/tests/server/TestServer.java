@@ -135,7 +135,8 @@ public final class TestServer implements AutoCloseable {
   }
 
   public String createOrg(String adminToken, String name, String country) {
-    return okOp(adminToken, "org.create", new JsonObject().put("name", name).put("shortName", name)
+    return okOp(adminToken, "org.create", new JsonObject().put("name", name)
+        .put("shortName", name.length() > 24 ? name.substring(0, 24).strip() : name)
         .put("country", country).put("kind", "civil-society")).getJsonObject("org").getString("id");
   }
 

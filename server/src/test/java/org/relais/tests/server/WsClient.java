@@ -57,6 +57,11 @@ public final class WsClient implements AutoCloseable {
     return nextMatching(f -> f.containsKey("re"), 5_000);
   }
 
+  /** Sends raw text without waiting for anything. */
+  public void sendRawNoWait(String text) {
+    ws.writeTextMessage(text);
+  }
+
   public void writeFrame(WebSocketFrame frame) {
     ws.writeFrame(frame);
   }
