@@ -52,7 +52,7 @@ final class RedisDbImpl implements RedisDb {
 
   @Override
   public Future<Response> send(Request request) {
-    return measured(request.command().toString(), client.send(request));
+    return measured(request.command().toString().toLowerCase(java.util.Locale.ROOT), client.send(request));
   }
 
   @Override
