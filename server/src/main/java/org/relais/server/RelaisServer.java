@@ -58,7 +58,7 @@ public final class RelaisServer {
         config.jwtKeyFile(), config.inviteTtlSeconds());
     RelaisServer server = new RelaisServer(vertx, db, config);
 
-    return awaitRedis(vertx, db, redisUrl)
+    return awaitRedis(vertx, db)
         .compose(v -> Tokens.create(vertx, db, tokenSettings))
         .compose(tokens -> {
           AuthService auth = AuthService.create(vertx, db, tokens, bus);
@@ -78,7 +78,7 @@ public final class RelaisServer {
         .recover(failure -> vertx.close().transform(x -> Future.failedFuture(failure)));
   }
 
-  private static Future<Void> awaitRedis(Vertx vertx, RedisDb db, String redisUrl) {
+  private static Future<Void> awaitRedis(Vertx vertx, RedisDb db) {
     Promise<Void> ready = Promise.promise();
     attempt(vertx, db, ready, 100, System.currentTimeMillis(), db.settings().redactedUrl());
     return ready.future();

@@ -57,6 +57,4 @@ public interface IdentityService {
 
   /** Creates an organisation without a principal: bootstrap and demo data only. */
   Future<Org> createOrgUnchecked(String name, String shortName, String country, OrgKind kind);
-
-  Future<Long> userCount();
 }

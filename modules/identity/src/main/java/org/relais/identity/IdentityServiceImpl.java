@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.Principal;
@@ -253,7 +254,18 @@ final class IdentityServiceImpl implements IdentityService {
   private Future<JsonObject> issueInvite(User user) {
     String token = Ids.newSecret();
     Instant expiresAt = Instant.now().plusSeconds(inviteTtlSeconds);
-    return db.send(Command.SET, IdentityKeys.invite(AuthServiceImpl.sha256(token)), user.id(), "EX", inviteTtlSeconds)
+    String key = IdentityKeys.invite(AuthServiceImpl.sha256(token));
+    // A new invitation replaces the previous one: only the latest token works.
+    return db.send(Command.HGET, IdentityKeys.user(user.id()), "inviteKey")
+        .compose(previous -> {
+          List<Request> writes = new ArrayList<>();
+          if (previous != null) {
+            writes.add(Request.cmd(Command.DEL).arg(previous.toString()));
+          }
+          writes.add(Request.cmd(Command.SET).arg(key).arg(user.id()).arg("EX").arg(inviteTtlSeconds));
+          writes.add(Request.cmd(Command.HSET).arg(IdentityKeys.user(user.id())).arg("inviteKey").arg(key));
+          return db.batch(writes);
+        })
         .map(v -> {
           JsonObject reply = new JsonObject()
               .put("inviteToken", token)
@@ -322,11 +334,6 @@ final class IdentityServiceImpl implements IdentityService {
           .compose(ok -> revoke)
           .compose(v -> announce(updated));
     });
-  }
-
-  @Override
-  public Future<Long> userCount() {
-    return store.userCount();
   }
 
   /** Tells the user's own sessions and every node that the user changed. */

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.relais.core.Role;
 import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
 import org.relais.redis.Responses;
@@ -140,10 +141,6 @@ final class IdentityStore {
     return db.send(Command.SMEMBERS, IdentityKeys.orgUsers(orgId)).map(Responses::toList);
   }
 
-  Future<Long> userCount() {
-    return db.send(Command.SCARD, IdentityKeys.users()).map(Responses::num);
-  }
-
   /** Ids of users with a name word (or email) starting with {@code prefix}. */
   Future<List<String>> userIdsByNamePrefix(String prefix, int limit) {
     return db.send(Command.ZRANGEBYLEX, IdentityKeys.names(), "[" + prefix, "[" + prefix + Directory.LEX_MAX,
@@ -170,7 +167,7 @@ final class IdentityStore {
     add(f, "locale", u.locale());
     add(f, "timeZone", u.timeZone());
     add(f, "workingHours", u.workingHours().toJson().encode());
-    add(f, "roles", org.relais.core.Role.toList(u.roles()));
+    add(f, "roles", Role.toList(u.roles()));
     add(f, "status", u.status().wire());
     if (u.passwordHash() != null) {
       add(f, "passwordHash", u.passwordHash());

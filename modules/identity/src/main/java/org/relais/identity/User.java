@@ -1,5 +1,6 @@
 package org.relais.identity;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.relais.core.Role;
 
@@ -29,7 +30,7 @@ public record User(String id, String email, String displayName, String title, St
 
   /** The user as the wire shows it. */
   public JsonObject toJson() {
-    io.vertx.core.json.JsonArray roleList = new io.vertx.core.json.JsonArray();
+    JsonArray roleList = new JsonArray();
     roles.forEach(r -> roleList.add(r.wire()));
     return new JsonObject()
         .put("id", id)

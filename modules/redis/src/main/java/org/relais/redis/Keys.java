@@ -10,9 +10,6 @@ public final class Keys {
   /** The pub/sub channel that carries node-wide events (user events, revocations, changes). */
   public static final String BUS_CHANNEL = PREFIX + "bus";
 
-  /** Written once when the database is first initialised; its loss means Redis lost its data. */
-  public static final String EPOCH = PREFIX + "epoch";
-
   private Keys() {
   }
 }

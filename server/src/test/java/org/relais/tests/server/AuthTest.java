@@ -162,6 +162,18 @@ class AuthTest {
     assertThat(weak.statusCode()).isEqualTo(400);
   }
 
+  @Test
+  @DisplayName("inviting the same person again replaces the invitation: only the newest token works")
+  void reinviteReplaces() {
+    String admin = t.adminToken();
+    JsonObject invite = new JsonObject().put("email", "twice@test.example").put("displayName", "Awa Diallo").put("orgId", orgId);
+    String first = t.okOp(admin, "user.invite", invite).getString("inviteToken");
+    String second = t.okOp(admin, "user.invite", invite).getString("inviteToken");
+    assertThat(post("/api/auth/accept-invite", new JsonObject().put("token", first).put("password", "a-good-password")).statusCode()).isEqualTo(401);
+    assertThat(post("/api/auth/accept-invite", new JsonObject().put("token", second).put("password", "a-good-password")).statusCode()).isEqualTo(200);
+    assertThat(t.op(admin, "user.invite", invite).getJsonObject("error").getString("code")).as("now active: conflict").isEqualTo("conflict");
+  }
+
   static JsonObject claimsOf(String jwt) {
     return new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1])));
   }
