@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 final class WsConnection {
   private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
-  private static final Pattern LEADING_ID = Pattern.compile("^\\s*\\{\\s*\"id\"\\s*:\\s*(\"[^\"\\\\]{1,64}\"|-?\\d{1,15})");
+  private static final Pattern LEADING_ID = Pattern.compile("^\\s*\\{\\s*\"id\"\\s*:\\s*(\"[^\"\\\\]{1,64}\"|-?\\d{1,15}(?=\\s*[,}]))");
   private static final Schema HELLO = Schema.object()
       .required("token", Schema.string().minLength(1).maxLength(4096))
       .optional("client", Schema.string().maxLength(200));
@@ -67,6 +67,10 @@ final class WsConnection {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> {
       touch();
+      if (!bucket.tryTake(1)) {
+        rateLimited(null, 1);
+        return;
+      }
       replyError(null, RelaisException.badRequest("Binary frames are not supported; send JSON text"));
     });
     ws.pongHandler(b -> touch());
@@ -106,13 +110,13 @@ final class WsConnection {
     if (state == State.CLOSED) {
       return;
     }
+    if (!bucket.tryTake(1)) {
+      rateLimited(guessId(text), 1);
+      return;
+    }
     int max = gateway.settings().wsMaxRequestBytes();
     if (text.length() > max || (text.length() * 3 > max && text.getBytes(StandardCharsets.UTF_8).length > max)) {
       replyError(guessId(text), new RelaisException(ErrorCode.TOO_LARGE, "Request larger than " + max + " bytes"));
-      return;
-    }
-    if (!bucket.tryTake(1)) {
-      rateLimited(guessId(text), 1);
       return;
     }
     Object reqId = guessId(text);

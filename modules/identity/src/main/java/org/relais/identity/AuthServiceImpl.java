@@ -173,16 +173,21 @@ final class AuthServiceImpl implements AuthService {
       return Future.failedFuture(e);
     }
     String key = IdentityKeys.invite(sha256(inviteToken));
-    return db.send(Command.GETDEL, key).compose(r -> {
+    RelaisException invalid = RelaisException.unauthenticated("Invalid or expired invitation");
+    // Read, hash, then consume: a failure before the end (e.g. hashing refused under load) leaves the token usable.
+    return db.send(Command.GET, key).compose(r -> {
       if (r == null) {
-        return Future.failedFuture(RelaisException.unauthenticated("Invalid or expired invitation"));
+        return Future.failedFuture(invalid);
       }
       String userId = r.toString();
       return store.user(userId).compose(user -> {
         if (user.isEmpty() || user.get().status() != UserStatus.INVITED) {
-          return Future.failedFuture(RelaisException.unauthenticated("Invalid or expired invitation"));
+          return Future.failedFuture(invalid);
         }
-        return passwords.hash(password).compose(hash -> {
+        return passwords.hash(password).compose(hash -> db.send(Command.GETDEL, key).compose(consumed -> {
+          if (consumed == null || !userId.equals(consumed.toString())) {
+            return Future.failedFuture(invalid);
+          }
           User u = user.get();
           String now = Instant.now().toString();
           User active = new User(u.id(), u.email(), u.displayName(), u.title(), u.orgId(), u.country(), u.locale(),
@@ -191,7 +196,7 @@ final class AuthServiceImpl implements AuthService {
                   "updatedAt", now))
               .compose(x -> events.userChanged(u.id()))
               .compose(x -> openSession(active, client));
-        });
+        }));
       });
     });
   }

@@ -238,7 +238,15 @@ final class IdentityServiceImpl implements IdentityService {
           return Future.failedFuture(RelaisException.conflict("A user with this email already exists"));
         }
         if (existing.isPresent()) {
-          return issueInvite(existing.get());
+          // Re-issuing an invitation is managing that account: only for someone who may manage it, and
+          // never a way to move it to another organisation or to gain its roles.
+          User pending = existing.get();
+          boolean mayManage = principal.canAdminOrg(pending.orgId())
+              && (principal.isAdmin() || !pending.roles().contains(Role.ADMIN));
+          if (!mayManage || !pending.orgId().equals(orgId)) {
+            return Future.failedFuture(RelaisException.conflict("A user with this email already exists"));
+          }
+          return issueInvite(pending);
         }
         String now = Instant.now().toString();
         User user = new User(Ids.newId(), email, data.getString("displayName"), data.getString("title", ""), orgId,

@@ -73,6 +73,18 @@ class AuthorizationTest {
   }
 
   @Test
+  @DisplayName("re-inviting a pending account is managing it: an org-admin cannot take over an invited admin of another organisation")
+  void reinviteIsNoBackdoor() {
+    String secretariat = t.okOp(admin, "user.me", new JsonObject()).getJsonObject("user").getString("orgId");
+    t.okOp(admin, "user.invite", new JsonObject().put("email", "ghost@test.example").put("displayName", "Ghost Admin")
+        .put("orgId", secretariat).put("roles", new JsonArray().add("admin")));
+    JsonObject takeover = t.op(token(orgAdmin), "user.invite", new JsonObject().put("email", "ghost@test.example")
+        .put("displayName", "Ghost").put("orgId", wanep));
+    assertThat(code(takeover)).isEqualTo("conflict");
+    assertThat(takeover.encode()).doesNotContain("inviteToken");
+  }
+
+  @Test
   @DisplayName("disabling a user closes their sockets with 4010 and stops their tokens and logins; re-enabling restores login")
   void disable() {
     JsonObject victim = t.createUser(admin, wanep, "Fatouma Issoufou");

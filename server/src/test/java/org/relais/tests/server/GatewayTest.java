@@ -114,6 +114,7 @@ class GatewayTest {
       assertThat(c.sendRaw("{\"id\":\"t1\",\"op\":\"user.get\",\"data\":{\"userId\":5}}").getString("re")).isEqualTo("t1");
       assertThat(c.sendRaw("{\"id\":\"t14\",\"op\":\"user.search\",\"data\":{\"query\":\"" + "x".repeat(33_000) + "\"}}")
           .getString("re")).as("too_large still answers the id").isEqualTo("t14");
+      assertThat(c.sendRaw("{\"id\":1.5,\"op\":\"ping\"}").getValue("re")).as("a decimal id is not an id").isNull();
       c.writeBinary(new byte[] {1, 2, 3});
       assertThat(errorCode(c.nextReply())).as("binary frame").isEqualTo("bad_request");
       assertUsable(c);

@@ -63,6 +63,10 @@ class OpsParityTest {
     assertThat(t.post("/api/ops/org.create", "{\"name\":\"X\",\"shortName\":\"X\",\"country\":\"ML\",\"kind\":\"other\"}",
         t.createUser(token, orgId, "Yuki Tanaka").getString("accessToken")).statusCode()).isEqualTo(403);
     assertThat(t.post("/api/ops/user.me", "{" + "\"a\":1,".repeat(20_000) + "\"b\":2}", token).statusCode()).isEqualTo(413);
+    var form = TestServer.await(t.http.post("/api/auth/login").putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"email\":\"a@b.example\",\"password\":\"" + "p".repeat(20_000) + "\"}")));
+    assertThat(form.statusCode()).as("JSON labelled as a form is read as JSON").isEqualTo(400);
+    assertThat(form.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("password");
   }
 
   @Test

@@ -27,8 +27,9 @@ class PersistenceTest {
       orgId = first.createOrg(admin, "Ministère de la Promotion de la Femme", "NE");
       JsonObject user = first.createUser(admin, orgId, "Fatouma Issoufou");
       token = user.getString("accessToken");
+    } finally {
+      redis.stop();
     }
-    redis.stop();
 
     ManagedRedis again = TestRedis.start(dataDir, 0);
     try (TestServer second = TestServer.startOn(again, Map.of())) {
