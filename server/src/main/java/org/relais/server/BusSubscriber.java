@@ -14,6 +14,7 @@ import org.relais.redis.RedisSettings;
 final class BusSubscriber extends VerticleBase {
   private final RedisSettings settings;
   private PubSub pubSub;
+  private Hub hub;
 
   BusSubscriber(RedisSettings settings) {
     this.settings = settings;
@@ -24,12 +25,13 @@ final class BusSubscriber extends VerticleBase {
     pubSub = new PubSub(vertx, settings)
         .subscribe(Keys.BUS_CHANNEL, payload -> NodeBus.forwardLocally(vertx, payload))
         .onReconnect(() -> vertx.eventBus().publish(NodeBus.LOCAL_ADDRESS, new JsonObject().put("t", "reconnected")));
+    hub = new Hub(vertx, context, pubSub);
     // Start even if Redis is away right now: the subscriber keeps trying in the background.
     return pubSub.start().recover(e -> Future.succeededFuture());
   }
 
-  boolean connected() {
-    return pubSub != null && pubSub.connected();
+  Hub hub() {
+    return hub;
   }
 
   @Override

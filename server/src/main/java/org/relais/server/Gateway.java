@@ -13,6 +13,7 @@ import io.vertx.core.net.HostAndPort;
 import org.relais.core.CloseCode;
 import org.relais.identity.AuthService;
 import org.relais.identity.IdentityService;
+import org.relais.messaging.MessagingService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +38,11 @@ final class Gateway extends VerticleBase {
   private final Services services;
   private final Set<WsConnection> connections = new HashSet<>();
   private final Map<String, List<WsConnection>> byUser = new HashMap<>();
+  private final Map<String, ChannelFeed> feeds = new HashMap<>();
   private HttpServer server;
   private MessageConsumer<JsonObject> busConsumer;
   private long sweepTimer;
+  private long pollTimer;
 
   Gateway(Services services) {
     this.services = services;
@@ -69,6 +72,14 @@ final class Gateway extends VerticleBase {
     return services.metrics();
   }
 
+  MessagingService messaging() {
+    return services.messaging();
+  }
+
+  Hub hub() {
+    return services.hub();
+  }
+
   @Override
   public Future<?> start() {
     RelaisConfig config = services.config();
@@ -82,6 +93,7 @@ final class Gateway extends VerticleBase {
     server = vertx.createHttpServer(options)
         .webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(ws -> {
+          ws.setWriteQueueMaxSize(config.wsMaxQueueBytes());
           WsConnection conn = new WsConnection(ws, this);
           connections.add(conn);
           services.metrics().openSockets.incrementAndGet();
@@ -90,6 +102,7 @@ final class Gateway extends VerticleBase {
         .requestHandler(HttpApi.router(vertx, services));
     busConsumer = vertx.eventBus().localConsumer(NodeBus.LOCAL_ADDRESS, m -> onBus(m.body()));
     sweepTimer = vertx.setPeriodic(1_000, t -> sweep());
+    pollTimer = vertx.setPeriodic(15_000, t -> feeds.values().forEach(ChannelFeed::poll));
     return server.listen(config.port(), config.host());
   }
 
@@ -156,9 +169,90 @@ final class Gateway extends VerticleBase {
     byUser.computeIfAbsent(conn.principal().userId(), u -> new ArrayList<>()).add(conn);
   }
 
+  /**
+   * Starts delivering the channels of a socket that has just said hello: every channel of the user, each from the
+   * offset the client says it last saw (and the same epoch), or from now. Channels the client lists but the user
+   * is no longer in, or an epoch that changed, are answered with {@code resync}.
+   */
+  void startFollowing(WsConnection conn, String epoch, JsonObject resume) {
+    services.messaging().channelIdsOf(conn.principal()).onComplete(ar -> {
+      if (!conn.isReady()) {
+        return;
+      }
+      if (ar.failed()) {
+        vertx.setTimer(1_000, t -> startFollowing(conn, epoch, resume));
+        return;
+      }
+      boolean sameEpoch = resume != null && epoch.equals(resume.getString("epoch"));
+      if (resume != null && !sameEpoch) {
+        conn.push("resync", new JsonObject().put("reason", "epoch").put("epoch", epoch));
+      }
+      JsonObject offsets = sameEpoch ? resume.getJsonObject("channels", new JsonObject()) : new JsonObject();
+      for (String channelId : ar.result()) {
+        follow(conn, channelId, offsets.getLong(channelId));
+      }
+      for (String channelId : offsets.fieldNames()) {
+        if (!ar.result().contains(channelId)) {
+          conn.push("resync", new JsonObject().put("channelId", channelId).put("reason", "removed"));
+        }
+      }
+    });
+  }
+
+  /** The socket follows a channel, after {@code after} (null: from now), if its user is a member. */
+  void follow(WsConnection conn, String channelId, Long after) {
+    if (!conn.isReady() || conn.isFollowing(channelId)) {
+      return;
+    }
+    ChannelFeed feed = feeds.get(channelId);
+    if (feed == null) {
+      feed = new ChannelFeed(channelId, this);
+      feeds.put(channelId, feed);
+      feed.open();
+    }
+    ChannelFeed opened = feed;
+    opened.followers.add(conn);
+    conn.reserveFollow(channelId);
+    opened.ready()
+        .compose(v -> services.messaging().isMember(conn.principal(), channelId))
+        .onComplete(ar -> {
+          if (!conn.isReady() || !conn.isFollowing(channelId)) {
+            return;
+          }
+          if (ar.failed()) {
+            unfollow(conn, channelId);
+            vertx.setTimer(1_000, t -> follow(conn, channelId, after));
+            return;
+          }
+          if (!ar.result()) {
+            unfollow(conn, channelId);
+            return;
+          }
+          long current = opened.last();
+          long from = after == null ? current : after;
+          if (after != null && after > current) {
+            conn.resync(channelId, "ahead", current);
+            from = current;
+          }
+          conn.startFollow(channelId, from, current);
+        });
+  }
+
+  void unfollow(WsConnection conn, String channelId) {
+    conn.dropFollow(channelId);
+    ChannelFeed feed = feeds.get(channelId);
+    if (feed != null && feed.followers.remove(conn) && feed.followers.isEmpty()) {
+      feeds.remove(channelId);
+      feed.close();
+    }
+  }
+
   void unregister(WsConnection conn) {
     if (connections.remove(conn)) {
       services.metrics().openSockets.decrementAndGet();
+    }
+    for (String channelId : conn.followedChannels()) {
+      unfollow(conn, channelId);
     }
     if (conn.principal() != null) {
       List<WsConnection> list = byUser.get(conn.principal().userId());
@@ -191,7 +285,29 @@ final class Gateway extends VerticleBase {
           }
         }
       }
-      case "reconnected" -> List.copyOf(connections).forEach(WsConnection::revalidate);
+      case "reconnected" -> {
+        List.copyOf(connections).forEach(WsConnection::revalidate);
+        feeds.values().forEach(ChannelFeed::poll);
+      }
+      case "follow" -> {
+        String channelId = message.getString("channelId");
+        long after = message.getLong("after", 0L);
+        for (Object user : message.getJsonArray("users", new JsonArray())) {
+          for (WsConnection conn : List.copyOf(byUser.getOrDefault(String.valueOf(user), List.of()))) {
+            follow(conn, channelId, after);
+          }
+        }
+      }
+      case "followAll" -> {
+        String orgId = message.getString("orgId");
+        String channelId = message.getString("channelId");
+        long after = message.getLong("after", 0L);
+        for (WsConnection conn : List.copyOf(connections)) {
+          if (conn.isReady() && (orgId == null || orgId.equals(conn.principal().orgId()))) {
+            follow(conn, channelId, after);
+          }
+        }
+      }
       default -> LOG.debug("ignoring bus message of type {}", type);
     }
   }
@@ -213,6 +329,7 @@ final class Gateway extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(pollTimer);
     List<Future<Void>> closing = new ArrayList<>();
     for (WsConnection conn : List.copyOf(connections)) {
       closing.add(conn.close(CloseCode.GOING_AWAY, "server going away"));

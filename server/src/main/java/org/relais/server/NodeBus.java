@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import org.relais.core.EventSink;
+import org.relais.messaging.ChannelBus;
 import org.relais.redis.Keys;
 import org.relais.redis.RedisDb;
 import org.slf4j.Logger;
@@ -19,9 +20,11 @@ import java.util.Collection;
  * {@link #LOCAL_ADDRESS}. Publishing never fails the caller: the record is already in Redis, an event is a hint.
  *
  * <p>Messages: {@code {"t":"ev","users":[…],"ev":…,"data":…}}, {@code {"t":"changed","user":…}},
- * {@code {"t":"revoked","user":…,"sid":…|null}}.
+ * {@code {"t":"revoked","user":…,"sid":…|null}}, {@code {"t":"follow","users":[…],"channelId":…,"after":…}},
+ * {@code {"t":"followAll","orgId":…|null,"channelId":…,"after":…}}. Channel events go on each channel's own
+ * topic ({@link ChannelBus#topic}), to the nodes that have interest in it.
  */
-final class NodeBus implements EventSink {
+final class NodeBus implements EventSink, ChannelBus {
   static final String LOCAL_ADDRESS = "relais.node.bus";
   private static final Logger LOG = LoggerFactory.getLogger(NodeBus.class);
 
@@ -45,6 +48,28 @@ final class NodeBus implements EventSink {
   @Override
   public Future<Void> sessionsRevoked(String userId, String sessionId) {
     return publish(new JsonObject().put("t", "revoked").put("user", userId).put("sid", sessionId));
+  }
+
+  @Override
+  public Future<Void> publish(String channelId, String eventJson) {
+    return db.send(Command.PUBLISH, ChannelBus.topic(channelId), eventJson)
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("channel publish failed: {}", e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  @Override
+  public Future<Void> follow(Collection<String> userIds, String channelId, long afterOffset) {
+    return publish(new JsonObject().put("t", "follow").put("users", new JsonArray(java.util.List.copyOf(userIds)))
+        .put("channelId", channelId).put("after", afterOffset));
+  }
+
+  @Override
+  public Future<Void> followAll(String orgId, String channelId, long afterOffset) {
+    return publish(new JsonObject().put("t", "followAll").put("orgId", orgId).put("channelId", channelId)
+        .put("after", afterOffset));
   }
 
   private Future<Void> publish(JsonObject message) {

@@ -46,6 +46,9 @@ public record RelaisConfig(
     long wsPingIntervalSeconds,
     int wsRateBurst,
     int wsRatePerSecond,
+    int wsMaxQueueBytes,
+    int messageMaxChars,
+    int channelLogEvents,
     long redisTimeoutMs,
     int eventLoops,
     String webroot) {
@@ -82,6 +85,9 @@ public record RelaisConfig(
       new Key("wsPingIntervalSeconds", "25", "the server pings each socket this often", v -> integer(v, 1, 600)),
       new Key("wsRateBurst", "60", "requests a socket may send in a burst", v -> integer(v, 1, 100_000)),
       new Key("wsRatePerSecond", "20", "sustained requests per second per socket", v -> integer(v, 1, 100_000)),
+      new Key("wsMaxQueueBytes", "524288", "outbound bytes a socket may have waiting; past it the socket is closed with 4009 and resumes on reconnect", v -> integer(v, 16_384, 1 << 28)),
+      new Key("messageMaxChars", "8000", "longest message text, in characters", v -> integer(v, 1, 100_000)),
+      new Key("channelLogEvents", "10000", "events kept per channel for resuming; a client that missed more is told to resync", v -> integer(v, 100, 10_000_000)),
       new Key("redisTimeoutMs", "2000", "a Redis command not answered within this time fails with unavailable", v -> integer(v, 50, 60_000)),
       new Key("eventLoops", "0", "gateway instances, one per event loop; 0: one per CPU core", v -> integer(v, 0, 256)),
       new Key("webroot", "webroot", "directory of the browser client (falls back to the copy inside the jar)", RelaisConfig::nonEmpty));
@@ -158,7 +164,9 @@ public record RelaisConfig(
         (Integer) values.get("wsMaxFrameBytes"), (Integer) values.get("wsMaxRequestBytes"),
         (Integer) values.get("wsHelloTimeoutMs"), (Integer) values.get("wsIdleTimeoutSeconds"),
         (Integer) values.get("wsPingIntervalSeconds"), (Integer) values.get("wsRateBurst"),
-        (Integer) values.get("wsRatePerSecond"), (Integer) values.get("redisTimeoutMs"),
+        (Integer) values.get("wsRatePerSecond"), (Integer) values.get("wsMaxQueueBytes"),
+        (Integer) values.get("messageMaxChars"), (Integer) values.get("channelLogEvents"),
+        (Integer) values.get("redisTimeoutMs"),
         (Integer) values.get("eventLoops"), (String) values.get("webroot"));
     if (config.wsMaxRequestBytes() > config.wsMaxFrameBytes()) {
       throw new ConfigException("Invalid configuration: wsMaxRequestBytes (" + config.wsMaxRequestBytes()
@@ -168,52 +176,6 @@ public record RelaisConfig(
       throw new ConfigException("Invalid configuration: wsPingIntervalSeconds must be shorter than wsIdleTimeoutSeconds");
     }
     return config;
-  }
-
-  /** The same configuration with some keys replaced; for tests and tools. */
-  public RelaisConfig with(Map<String, String> overrides) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("RELAIS_PORT", String.valueOf(port));
-    env.put("RELAIS_HOST", host);
-    putIfSet(env, "RELAIS_PUBLIC_URL", publicUrl);
-    putIfSet(env, "RELAIS_REDIS_URL", redisUrl);
-    env.put("RELAIS_DATA_DIR", dataDir.toString());
-    env.put("RELAIS_ADMIN_EMAIL", adminEmail);
-    putIfSet(env, "RELAIS_ADMIN_PASSWORD", adminPassword);
-    env.put("RELAIS_ADMIN_COUNTRY", adminCountry);
-    env.put("RELAIS_DEMO", String.valueOf(demo));
-    env.put("RELAIS_ALLOWED_ORIGINS", String.join(",", allowedOrigins));
-    env.put("RELAIS_ACCESS_TOKEN_TTL_SECONDS", String.valueOf(accessTokenTtlSeconds));
-    env.put("RELAIS_REFRESH_TOKEN_TTL_SECONDS", String.valueOf(refreshTokenTtlSeconds));
-    env.put("RELAIS_INVITE_TTL_SECONDS", String.valueOf(inviteTtlSeconds));
-    env.put("RELAIS_JWT_LEEWAY_SECONDS", String.valueOf(jwtLeewaySeconds));
-    putIfSet(env, "RELAIS_JWT_KEY_FILE", jwtKeyFile == null ? null : jwtKeyFile.toString());
-    env.put("RELAIS_JWT_ISSUER", jwtIssuer);
-    env.put("RELAIS_JWT_AUDIENCE", jwtAudience);
-    env.put("RELAIS_WS_MAX_FRAME_BYTES", String.valueOf(wsMaxFrameBytes));
-    env.put("RELAIS_WS_MAX_REQUEST_BYTES", String.valueOf(wsMaxRequestBytes));
-    env.put("RELAIS_WS_HELLO_TIMEOUT_MS", String.valueOf(wsHelloTimeoutMs));
-    env.put("RELAIS_WS_IDLE_TIMEOUT_SECONDS", String.valueOf(wsIdleTimeoutSeconds));
-    env.put("RELAIS_WS_PING_INTERVAL_SECONDS", String.valueOf(wsPingIntervalSeconds));
-    env.put("RELAIS_WS_RATE_BURST", String.valueOf(wsRateBurst));
-    env.put("RELAIS_WS_RATE_PER_SECOND", String.valueOf(wsRatePerSecond));
-    env.put("RELAIS_REDIS_TIMEOUT_MS", String.valueOf(redisTimeoutMs));
-    env.put("RELAIS_EVENT_LOOPS", String.valueOf(eventLoops));
-    env.put("RELAIS_WEBROOT", webroot);
-    overrides.forEach((k, v) -> {
-      if (v == null) {
-        env.remove(k);
-      } else {
-        env.put(k, v);
-      }
-    });
-    return load(List.of(), env);
-  }
-
-  private static void putIfSet(Map<String, String> env, String key, String value) {
-    if (value != null) {
-      env.put(key, value);
-    }
   }
 
   /** A configuration problem, reported to the operator as is. */

@@ -13,6 +13,9 @@ import org.relais.identity.IdentityOps;
 import org.relais.identity.IdentityService;
 import org.relais.identity.TokenSettings;
 import org.relais.identity.Tokens;
+import org.relais.messaging.MessagingOps;
+import org.relais.messaging.MessagingService;
+import org.relais.messaging.MessagingSettings;
 import org.relais.redis.RedisDb;
 import org.relais.redis.RedisSettings;
 import org.slf4j.Logger;
@@ -64,11 +67,20 @@ public final class RelaisServer {
           AuthService auth = AuthService.create(vertx, db, tokens, bus);
           IdentityService identity = IdentityService.create(db, auth, bus, config.publicUrl(),
               config.inviteTtlSeconds());
+          MessagingSettings messagingSettings = new MessagingSettings(config.messageMaxChars(), 20,
+              config.channelLogEvents(), 86_400, 8, 1_000);
+          MessagingService messaging = MessagingService.create(db, identity, bus, bus, messagingSettings);
           IdentityOps.register(ops, identity);
-          Services services = new Services(config, db, new Dispatcher(ops, metrics), auth, identity, metrics);
+          MessagingOps.register(ops, messaging, messagingSettings);
+          BusSubscriber subscriber = new BusSubscriber(db.settings());
           return new Bootstrap(config, db, auth, identity).run()
-              .compose(v -> vertx.deployVerticle(new BusSubscriber(db.settings())))
-              .compose(v -> vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops)))
+              .compose(v -> messaging.epoch())
+              .compose(v -> vertx.deployVerticle(subscriber))
+              .compose(v -> {
+                Services services = new Services(config, db, new Dispatcher(ops, metrics), auth, identity, messaging,
+                    subscriber.hub(), metrics);
+                return vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops));
+              })
               .map(v -> {
                 LOG.info("Relais listening on http://{}:{} ({} gateway instance(s)); ops: {}",
                     config.host(), config.port(), loops, ops.all().size());

@@ -2,9 +2,10 @@ package org.relais.server;
 
 import org.relais.identity.AuthService;
 import org.relais.identity.IdentityService;
+import org.relais.messaging.MessagingService;
 import org.relais.redis.RedisDb;
 
 /** What every gateway instance shares: built once in the composition root, safe to use from any event loop. */
 record Services(RelaisConfig config, RedisDb db, Dispatcher dispatcher, AuthService auth, IdentityService identity,
-                Metrics metrics) {
+                MessagingService messaging, Hub hub, Metrics metrics) {
 }

@@ -18,6 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,11 +34,15 @@ final class WsConnection {
   private static final Pattern LEADING_ID = Pattern.compile("^\\s*\\{\\s*\"id\"\\s*:\\s*(\"[^\"\\\\]{1,64}\"|-?\\d{1,15}(?=\\s*[,}]))");
   private static final Schema HELLO = Schema.object()
       .required("token", Schema.string().minLength(1).maxLength(4096))
-      .optional("client", Schema.string().maxLength(200));
+      .optional("client", Schema.string().maxLength(200))
+      .optional("resume", Schema.object()
+          .required("epoch", Schema.string().maxLength(64))
+          .optional("channels", Schema.mapOf(Schema.id(), Schema.integer(0, Schema.MAX_SAFE_INTEGER), 5_000)));
   private static final int STRIKES_BEFORE_CLOSE = 50;
   private static final long STRIKE_WINDOW_MS = 10_000;
-  private static final long SLOW_GRACE_MS = 10_000;
-  private static final int MAX_PUSHES_WHILE_FULL = 1_000;
+  private static final int CATCH_UP_BATCH = 200;
+  private static final int MAX_HELD_WHILE_CATCHING_UP = 5_000;
+  private static final long MAX_CATCH_UP_WAIT_MS = 30_000;
 
   private enum State { AWAITING_HELLO, READY, CLOSED }
 
@@ -52,8 +60,17 @@ final class WsConnection {
   long lastPing = System.currentTimeMillis();
   private int strikes;
   private long strikeWindowStart;
-  private long fullSince;
-  private int pushesWhileFull;
+  private final Map<String, Follow> follows = new HashMap<>();
+
+  /**
+   * Where this socket stands in one channel: the last offset it was sent, and while it catches up from the log,
+   * the live events held back until it is level.
+   */
+  private static final class Follow {
+    long last = -1;
+    boolean catchingUp;
+    final TreeMap<Long, String> held = new TreeMap<>();
+  }
 
   WsConnection(ServerWebSocket ws, Gateway gateway) {
     this.ws = ws;
@@ -199,7 +216,8 @@ final class WsConnection {
     }
     helloInFlight = true;
     gateway.auth().authenticateWithExpiry(hello.getString("token"))
-        .compose(a -> gateway.identity().me(a.principal()).map(me -> new Object[] {a, me}))
+        .compose(a -> gateway.identity().me(a.principal())
+            .compose(me -> gateway.messaging().epoch().map(epoch -> new Object[] {a, me.put("epoch", epoch)})))
         .onComplete(ar -> {
           helloInFlight = false;
           if (state == State.CLOSED) {
@@ -234,6 +252,9 @@ final class WsConnection {
               .put("expiresAt", java.time.Instant.ofEpochSecond(a.expiresAt()).toString())
               .put("heartbeatSeconds", gateway.settings().wsPingIntervalSeconds())
               .put("serverTime", java.time.Instant.now().toString()));
+          if (first) {
+            gateway.startFollowing(this, me.getString("epoch"), hello.getJsonObject("resume"));
+          }
         });
   }
 
@@ -265,26 +286,169 @@ final class WsConnection {
     });
   }
 
-  /** Pushes an event. A socket that cannot keep up for {@value #SLOW_GRACE_MS} ms is closed with 4009. */
+  /**
+   * Pushes an event. A socket whose outbound queue is past its bound is not written to any more: it is closed
+   * with 4009, and resumes from what it last saw when it reconnects.
+   */
   void push(String ev, JsonObject data) {
+    writeLive(new JsonObject().put("ev", ev).put("data", data).encode());
+  }
+
+  /** Writes a live event; false if the socket was too slow and has been closed. */
+  private boolean writeLive(String frame) {
     if (state != State.READY) {
-      return;
+      return false;
     }
     if (ws.writeQueueFull()) {
-      long now = System.currentTimeMillis();
-      if (fullSince == 0) {
-        fullSince = now;
-        ws.drainHandler(v -> {
-          fullSince = 0;
-          pushesWhileFull = 0;
-        });
+      close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
+      return false;
+    }
+    ws.writeTextMessage(frame);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- channel delivery
+
+  boolean isFollowing(String channelId) {
+    return follows.containsKey(channelId);
+  }
+
+  List<String> followedChannels() {
+    return List.copyOf(follows.keySet());
+  }
+
+  /** Marks the channel as being set up, so that it is not followed twice. */
+  void reserveFollow(String channelId) {
+    follows.putIfAbsent(channelId, new Follow());
+  }
+
+  void dropFollow(String channelId) {
+    follows.remove(channelId);
+  }
+
+  /** Starts delivering a channel: everything after {@code from}, catching up from the log up to {@code current}. */
+  void startFollow(String channelId, long from, long current) {
+    Follow f = follows.get(channelId);
+    if (f == null || state != State.READY) {
+      return;
+    }
+    f.last = from;
+    if (from < current) {
+      catchUp(channelId, f, current, System.currentTimeMillis());
+    } else {
+      releaseHeld(channelId, f);
+    }
+  }
+
+  /** A channel event from the feed, in offset order. */
+  void deliver(String channelId, long offset, String json) {
+    Follow f = follows.get(channelId);
+    if (f == null || f.last < 0 || state != State.READY || offset <= f.last) {
+      if (f != null && f.last < 0) {
+        f.held.put(offset, json);
       }
-      if (now - fullSince > SLOW_GRACE_MS || ++pushesWhileFull > MAX_PUSHES_WHILE_FULL) {
+      return;
+    }
+    if (f.catchingUp || offset > f.last + 1) {
+      if (f.held.size() >= MAX_HELD_WHILE_CATCHING_UP) {
         close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
         return;
       }
+      f.held.put(offset, json);
+      if (!f.catchingUp) {
+        catchUp(channelId, f, offset - 1, System.currentTimeMillis());
+      }
+      return;
     }
-    write(new JsonObject().put("ev", ev).put("data", data));
+    if (writeLive(json)) {
+      sent(channelId, f, offset, json);
+    }
+  }
+
+  /** An event that is not logged (typing): sent if the socket has room, never to its own author. */
+  void deliverEphemeral(String channelId, String json, String fromUser) {
+    Follow f = follows.get(channelId);
+    if (f == null || f.last < 0 || state != State.READY || principal.userId().equals(fromUser) || ws.writeQueueFull()) {
+      return;
+    }
+    ws.writeTextMessage(json);
+  }
+
+  /** The channel's events between what this socket saw and now are gone from the log: it must reload the channel. */
+  void resync(String channelId, String reason, long offset) {
+    Follow f = follows.get(channelId);
+    if (f != null) {
+      f.last = Math.max(f.last, offset);
+    }
+    push("resync", new JsonObject().put("channelId", channelId).put("reason", reason).put("offset", offset));
+  }
+
+  private void sent(String channelId, Follow f, long offset, String json) {
+    f.last = offset;
+    if (json.contains("\"ev\":\"member.left\"") && principal.userId().equals(ChannelFeed.userOf(json))) {
+      gateway.unfollow(this, channelId);
+    }
+  }
+
+  /**
+   * Sends the channel's events (f.last, upTo] from the log, pausing while the socket's queue is full (a resuming
+   * client on a slow link is not cut off for catching up), then the live events held meanwhile.
+   */
+  private void catchUp(String channelId, Follow f, long upTo, long startedAt) {
+    f.catchingUp = true;
+    gateway.messaging().readLog(channelId, f.last, upTo, CATCH_UP_BATCH).onComplete(ar -> {
+      if (state != State.READY || follows.get(channelId) != f) {
+        return;
+      }
+      if (ar.failed()) {
+        gateway.vertx().setTimer(500, t -> catchUp(channelId, f, upTo, startedAt));
+        return;
+      }
+      writeCatchUp(channelId, f, upTo, ar.result().events(), 0, ar.result().complete(), startedAt);
+    });
+  }
+
+  private void writeCatchUp(String channelId, Follow f, long upTo, List<String> events, int index, boolean complete,
+                            long startedAt) {
+    if (state != State.READY || follows.get(channelId) != f) {
+      return;
+    }
+    for (int i = index; i < events.size(); i++) {
+      if (ws.writeQueueFull()) {
+        if (System.currentTimeMillis() - startedAt > MAX_CATCH_UP_WAIT_MS) {
+          close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
+          return;
+        }
+        int next = i;
+        gateway.vertx().setTimer(50, t -> writeCatchUp(channelId, f, upTo, events, next, complete, startedAt));
+        return;
+      }
+      String event = events.get(i);
+      long offset = ChannelFeed.offsetOf(event);
+      if (offset == f.last + 1) {
+        ws.writeTextMessage(event);
+        sent(channelId, f, offset, event);
+        if (follows.get(channelId) != f) {
+          return;
+        }
+      }
+    }
+    if (!complete && f.last < upTo) {
+      resync(channelId, "trimmed", upTo);
+    }
+    if (f.last < upTo) {
+      catchUp(channelId, f, upTo, startedAt);
+      return;
+    }
+    f.catchingUp = false;
+    releaseHeld(channelId, f);
+  }
+
+  private void releaseHeld(String channelId, Follow f) {
+    while (!f.held.isEmpty() && !f.catchingUp && follows.get(channelId) == f && state == State.READY) {
+      Map.Entry<Long, String> next = f.held.pollFirstEntry();
+      deliver(channelId, next.getKey(), next.getValue());
+    }
   }
 
   void ping() {

@@ -91,6 +91,24 @@ public interface Schema {
     return new ArraySchema(items);
   }
 
+  /** An object used as a map: every key matches {@code keys}, every value {@code values}; at most {@code maxEntries}. */
+  static Schema mapOf(StringSchema keys, Schema values, int maxEntries) {
+    return (path, value) -> {
+      if (!(value instanceof JsonObject json)) {
+        throw fail(path, "an object");
+      }
+      if (json.size() > maxEntries) {
+        throw RelaisException.badRequest(path + ": more than " + maxEntries + " entries");
+      }
+      JsonObject out = new JsonObject();
+      for (String key : json.fieldNames()) {
+        String k = (String) keys.check(path + " key", key);
+        out.put(k, values.check(path + "." + k, json.getValue(key)));
+      }
+      return out;
+    };
+  }
+
   static RelaisException fail(String path, String expected) {
     return RelaisException.badRequest(path + ": expected " + expected);
   }

@@ -55,6 +55,9 @@ public interface IdentityService {
   /** Disables (or re-enables) a user; disabling revokes every session at once. */
   Future<JsonObject> setDisabled(Principal principal, String userId, boolean disabled);
 
+  /** Users by id, for other modules; unknown ids are absent from the map. */
+  Future<java.util.Map<String, User>> usersById(java.util.Collection<String> userIds);
+
   /** Creates an organisation without a principal: bootstrap and demo data only. */
   Future<Org> createOrgUnchecked(String name, String shortName, String country, OrgKind kind);
 }

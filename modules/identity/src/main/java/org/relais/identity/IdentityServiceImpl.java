@@ -344,6 +344,15 @@ final class IdentityServiceImpl implements IdentityService {
     });
   }
 
+  @Override
+  public Future<Map<String, User>> usersById(java.util.Collection<String> userIds) {
+    return store.users(userIds).map(users -> {
+      Map<String, User> byId = new HashMap<>();
+      users.forEach(u -> byId.put(u.id(), u));
+      return byId;
+    });
+  }
+
   /** Tells the user's own sessions and every node that the user changed. */
   private Future<JsonObject> announce(User updated) {
     JsonObject data = new JsonObject().put("user", updated.toJson());

@@ -26,12 +26,24 @@ public final class LuaScript {
 
   /** Loads {@code /lua/<name>.lua} from the classpath of {@code owner}. */
   public static LuaScript load(Class<?> owner, String name) {
+    return new LuaScript(name, read(owner, name));
+  }
+
+  /**
+   * Loads {@code /lua/<name>.lua} preceded by the shared functions of {@code /lua/<library>.lua}, so that scripts
+   * of one module can share helpers (Redis has no include).
+   */
+  public static LuaScript withLibrary(Class<?> owner, String library, String name) {
+    return new LuaScript(name, read(owner, library) + "\n" + read(owner, name));
+  }
+
+  private static String read(Class<?> owner, String name) {
     String path = "/lua/" + name + ".lua";
     try (InputStream in = owner.getResourceAsStream(path)) {
       if (in == null) {
         throw new IllegalStateException("missing Lua script " + path);
       }
-      return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

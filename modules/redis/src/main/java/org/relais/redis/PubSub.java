@@ -44,13 +44,34 @@ public final class PubSub {
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(settings.url()).setMaxPoolSize(1));
   }
 
-  /** Registers the handler of a channel; takes effect at {@link #start()} or on the next (re)connect if already started. */
+  /** Registers the handler of a channel, to be subscribed at {@link #start()}. */
   public PubSub subscribe(String channel, Handler<String> handler) {
     handlers.put(channel, handler);
-    if (connection != null) {
-      connection.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
-    }
     return this;
+  }
+
+  /**
+   * Subscribes now. The future completes once Redis has confirmed the subscription, or, while disconnected,
+   * at once: the subscription is then made on reconnection, followed by the reconnect handlers.
+   * Must be called on this subscriber's context.
+   */
+  public Future<Void> add(String channel, Handler<String> handler) {
+    handlers.put(channel, handler);
+    RedisConnection conn = connection;
+    if (conn == null) {
+      return Future.succeededFuture();
+    }
+    return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).mapEmpty();
+  }
+
+  /** Unsubscribes. Must be called on this subscriber's context. */
+  public Future<Void> remove(String channel) {
+    handlers.remove(channel);
+    RedisConnection conn = connection;
+    if (conn == null) {
+      return Future.succeededFuture();
+    }
+    return conn.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
   /** Runs after every reconnection that follows a loss of the connection. */

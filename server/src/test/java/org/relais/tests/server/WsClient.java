@@ -79,6 +79,12 @@ public final class WsClient implements AutoCloseable {
     return nextMatching(f -> id.equals(f.getValue("re")), 10_000);
   }
 
+  /** The next push of event {@code ev} about channel {@code channelId}. */
+  public JsonObject nextPush(String ev, String channelId, long timeoutMs) {
+    return nextMatching(f -> ev.equals(f.getString("ev"))
+        && channelId.equals(f.getJsonObject("data", new JsonObject()).getString("channelId")), timeoutMs);
+  }
+
   /** The next push of event {@code ev}. */
   public JsonObject nextPush(String ev, long timeoutMs) {
     return nextMatching(f -> ev.equals(f.getString("ev")), timeoutMs);
@@ -110,6 +116,12 @@ public final class WsClient implements AutoCloseable {
       }
       held.add(f);
     }
+  }
+
+  /** How many pushes of event {@code ev} have arrived and not been taken yet (after a round trip, all have). */
+  public int heldPushes(String ev) {
+    incoming.drainTo(held);
+    return (int) held.stream().filter(f -> ev.equals(f.getString("ev"))).count();
   }
 
   /** Waits for the server to close the socket; the close code. */

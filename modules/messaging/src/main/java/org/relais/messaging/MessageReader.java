@@ -1,0 +1,113 @@
+package org.relais.messaging;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.relais.core.RelaisException;
+import org.relais.redis.RedisDb;
+import org.relais.redis.Responses;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads messages and turns their hashes into the wire shape — the same shape messaging_send.lua writes into
+ * message.new, so that history and live events agree.
+ */
+final class MessageReader {
+  private final RedisDb db;
+
+  MessageReader(RedisDb db) {
+    this.db = db;
+  }
+
+  Future<JsonObject> message(String channelId, long seq) {
+    return db.send(Command.HGETALL, MessagingKeys.message(channelId, seq)).compose(r -> {
+      Map<String, String> h = Responses.toMap(r);
+      if (h.isEmpty()) {
+        return Future.failedFuture(RelaisException.notFound("No such message"));
+      }
+      return Future.succeededFuture(toJson(channelId, h));
+    });
+  }
+
+  /** Messages with seq from..to inclusive, in order. */
+  Future<JsonArray> range(String channelId, long from, long to) {
+    List<Long> seqs = new ArrayList<>();
+    for (long s = from; s <= to; s++) {
+      seqs.add(s);
+    }
+    return list(channelId, seqs);
+  }
+
+  Future<JsonArray> list(String channelId, List<Long> seqs) {
+    List<Request> reads = new ArrayList<>();
+    for (long s : seqs) {
+      reads.add(Request.cmd(Command.HGETALL).arg(MessagingKeys.message(channelId, s)));
+    }
+    return db.batch(reads).map(replies -> {
+      JsonArray out = new JsonArray();
+      for (Response r : replies) {
+        Map<String, String> h = Responses.toMap(r);
+        if (!h.isEmpty()) {
+          out.add(toJson(channelId, h));
+        }
+      }
+      return out;
+    });
+  }
+
+  static JsonObject toJson(String channelId, Map<String, String> h) {
+    JsonObject m = new JsonObject()
+        .put("id", h.get("id"))
+        .put("channelId", channelId)
+        .put("seq", Long.parseLong(h.get("seq")))
+        .put("authorId", h.get("authorId"))
+        .put("clientMsgId", h.get("clientMsgId"))
+        .put("text", h.getOrDefault("text", ""))
+        .put("createdAt", h.get("createdAt"));
+    if (notEmpty(h.get("editedAt"))) {
+      m.put("editedAt", h.get("editedAt"));
+    }
+    if (notEmpty(h.get("threadRootId"))) {
+      m.put("threadRootId", h.get("threadRootId"));
+    }
+    m.put("replyCount", notEmpty(h.get("replyCount")) ? Long.parseLong(h.get("replyCount")) : 0L);
+    if (notEmpty(h.get("lastReplyAt"))) {
+      m.put("lastReplyAt", h.get("lastReplyAt"));
+    }
+    m.put("mentions", new JsonArray(notEmpty(h.get("mentions")) ? h.get("mentions") : "[]"));
+    m.put("mentionsChannel", "1".equals(h.get("mentionsChannel")));
+    m.put("reactions", reactions(h.get("reactions")));
+    if ("1".equals(h.get("deleted"))) {
+      m.put("deleted", true).put("deletedAt", h.get("deletedAt"));
+    }
+    return m;
+  }
+
+  /** {emoji: [userIds]} as stored, as [{emoji, count, userIds}] by count, then emoji. */
+  private static JsonArray reactions(String stored) {
+    JsonArray out = new JsonArray();
+    if (!notEmpty(stored) || stored.equals("{}")) {
+      return out;
+    }
+    JsonObject byEmoji = new JsonObject(stored);
+    List<JsonObject> list = new ArrayList<>();
+    for (String emoji : byEmoji.fieldNames()) {
+      JsonArray users = byEmoji.getJsonArray(emoji);
+      list.add(new JsonObject().put("emoji", emoji).put("count", users.size()).put("userIds", users));
+    }
+    list.sort(Comparator.comparingInt((JsonObject r) -> -r.getInteger("count")).thenComparing(r -> r.getString("emoji")));
+    list.forEach(out::add);
+    return out;
+  }
+
+  private static boolean notEmpty(String s) {
+    return s != null && !s.isEmpty();
+  }
+}

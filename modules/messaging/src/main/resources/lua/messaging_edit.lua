@@ -1,0 +1,54 @@
+-- Edits or deletes a message, logging message.edited or message.deleted.
+-- KEYS[1] channel hash
+-- ARGV[1] channel id  ARGV[2] caller id  ARGV[3] message id  ARGV[4] now (ISO)  ARGV[5] 'edit' | 'delete'
+-- ARGV[6] new text (edit)  ARGV[7] new mentions JSON (edit)  ARGV[8] '1' if @channel (edit)
+-- ARGV[9] '1' when the caller moderates the channel (may delete others' messages)  ARGV[10] implicit member flag
+-- ARGV[11] log max length  ARGV[12] n newly mentioned user ids, then the ids
+-- Returns {'ok', eventJson} | {'err', code, message}
+local ch = KEYS[1]
+if redis.call('EXISTS', ch) == 0 then
+  return {'err', 'not_found', 'No such channel'}
+end
+if redis.call('HGET', ch, 'archived') == '1' then
+  return {'err', 'forbidden', 'This channel is archived'}
+end
+if check_member(ch, ARGV[2], ARGV[10]) ~= 'ok' then
+  return {'err', 'forbidden', 'You are not a member of this channel'}
+end
+local seq = redis.call('HGET', key_of(ch, 'ids'), ARGV[3])
+if not seq then
+  return {'err', 'not_found', 'No such message'}
+end
+local mkey = key_of(ch, 'm:' .. seq)
+local m = redis.call('HMGET', mkey, 'authorId', 'deleted')
+if m[2] == '1' then
+  return {'err', 'not_found', 'This message was deleted'}
+end
+local is_author = m[1] == ARGV[2]
+if ARGV[5] == 'edit' then
+  if not is_author then
+    return {'err', 'forbidden', 'Only the author edits a message'}
+  end
+  redis.call('HSET', mkey, 'text', ARGV[6], 'editedAt', ARGV[4], 'mentions', ARGV[7], 'mentionsChannel', ARGV[8])
+  local n = tonumber(ARGV[12])
+  for i = 13, 12 + n do
+    if ARGV[i] ~= ARGV[2] then
+      redis.call('ZADD', key_of(ch, 'mentions:' .. ARGV[i]), seq, seq)
+    end
+  end
+  if ARGV[8] == '1' then
+    redis.call('ZADD', key_of(ch, 'mentions:*'), seq, seq)
+  end
+  local _, event = log_event(ch, ARGV[1], 'message.edited', '{"messageId":' .. cjson.encode(ARGV[3]) .. ',"seq":' .. seq
+    .. ',"text":' .. cjson.encode(ARGV[6]) .. ',"editedAt":' .. cjson.encode(ARGV[4]) .. ',"mentions":' .. ARGV[7]
+    .. ',"mentionsChannel":' .. (ARGV[8] == '1' and 'true' or 'false') .. '}', ARGV[11])
+  return {'ok', event}
+end
+if not is_author and ARGV[9] ~= '1' then
+  return {'err', 'forbidden', 'Only the author or a moderator deletes a message'}
+end
+redis.call('HSET', mkey, 'text', '', 'deleted', '1', 'deletedAt', ARGV[4], 'mentions', '[]', 'mentionsChannel', '0',
+  'reactions', '{}')
+local _, event = log_event(ch, ARGV[1], 'message.deleted', '{"messageId":' .. cjson.encode(ARGV[3]) .. ',"seq":' .. seq
+  .. ',"deletedAt":' .. cjson.encode(ARGV[4]) .. ',"by":' .. cjson.encode(ARGV[2]) .. '}', ARGV[11])
+return {'ok', event}

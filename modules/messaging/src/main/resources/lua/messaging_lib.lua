@@ -1,0 +1,41 @@
+-- Shared helpers of the messaging scripts (prepended to each script by LuaScript.withLibrary).
+-- Every script works on the keys of ONE channel, all under the channel's hash tag {c:<id>}; keys derived here
+-- from KEYS[1] (the channel hash) keep that tag, so the scripts stay in one Redis Cluster slot.
+--
+-- Channel hash fields used here: seq (last message seq), offset (last log offset), archived ('1' or absent),
+-- kind, implicit ('1' for network and organisation channels, whose members are not listed).
+
+local function key_of(channel_key, suffix)
+  return channel_key .. ':' .. suffix
+end
+
+-- Appends an event to the channel's log and returns its offset and its JSON.
+-- fields_json is the event's data without channelId and offset, as a JSON object text ('{...}' or '{}').
+local function log_event(channel_key, channel_id, ev, fields_json, log_max)
+  local offset = redis.call('HINCRBY', channel_key, 'offset', 1)
+  local head = '{"ev":' .. cjson.encode(ev) .. ',"data":{"channelId":' .. cjson.encode(channel_id) .. ',"offset":' .. offset
+  local rest = string.sub(fields_json, 2)
+  local json
+  if rest == '}' then
+    json = head .. '}}'
+  else
+    json = head .. ',' .. rest .. '}'
+  end
+  redis.call('XADD', key_of(channel_key, 'log'), 'MAXLEN', '~', log_max, offset .. '-0', 'e', json)
+  return offset, json
+end
+
+-- 'ok' when the user may write to the channel: listed as a member, or implicit_member given by the caller for
+-- network and organisation channels (membership decided by who the user is, checked before the call).
+local function check_member(channel_key, user_id, implicit_member)
+  if redis.call('HGET', channel_key, 'implicit') == '1' then
+    if implicit_member == '1' then
+      return 'ok'
+    end
+    return 'forbidden'
+  end
+  if redis.call('HEXISTS', key_of(channel_key, 'members'), user_id) == 1 then
+    return 'ok'
+  end
+  return 'forbidden'
+end

@@ -1,0 +1,170 @@
+package org.relais.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+import org.relais.messaging.ChannelBus;
+import org.relais.messaging.LogRange;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One channel's events as one gateway instance receives them: in offset order, each once, without gaps. Pub/sub
+ * may lose, duplicate or reorder events (two nodes publishing at once); this feed holds back what comes early and
+ * fills any gap from the channel's log in Redis, which is the record. If the log can no longer fill a gap, its
+ * followers are told to resync. Confined to its gateway instance's event loop.
+ */
+final class ChannelFeed {
+  private static final Pattern OFFSET = Pattern.compile("\"offset\":(\\d+)");
+  private static final Pattern USER = Pattern.compile("\"userId\":\"([0-9A-Z]{26})\"");
+  private static final int FILL_BATCH = 1_000;
+
+  final String channelId;
+  private final Gateway gateway;
+  private final String topic;
+  final Set<WsConnection> followers = new LinkedHashSet<>();
+  private final TreeMap<Long, String> early = new TreeMap<>();
+  private MessageConsumer<String> consumer;
+  private Future<Void> ready;
+  private long last = -1;
+  private boolean filling;
+  private boolean closed;
+
+  ChannelFeed(String channelId, Gateway gateway) {
+    this.channelId = channelId;
+    this.gateway = gateway;
+    this.topic = ChannelBus.topic(channelId);
+  }
+
+  /** Listens, then asks the node to subscribe, then reads where the channel stands; completes when ready. */
+  Future<Void> open() {
+    consumer = gateway.vertx().eventBus().localConsumer(Hub.address(topic), m -> onLive(m.body()));
+    ready = gateway.hub().addInterest(topic)
+        .compose(v -> gateway.messaging().lastOffset(channelId))
+        .map(offset -> {
+          last = Math.max(last, offset);
+          drain();
+          return null;
+        });
+    return ready;
+  }
+
+  Future<Void> ready() {
+    return ready;
+  }
+
+  /** The last offset delivered to followers. */
+  long last() {
+    return last;
+  }
+
+  static long offsetOf(String eventJson) {
+    Matcher m = OFFSET.matcher(eventJson);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  static String userOf(String eventJson) {
+    Matcher m = USER.matcher(eventJson);
+    return m.find() ? m.group(1) : null;
+  }
+
+  private void onLive(String json) {
+    if (closed) {
+      return;
+    }
+    long offset = offsetOf(json);
+    if (offset < 0) {
+      if (last >= 0) {
+        String from = userOf(json);
+        for (WsConnection c : List.copyOf(followers)) {
+          c.deliverEphemeral(channelId, json, from);
+        }
+      }
+      return;
+    }
+    if (last >= 0 && offset <= last) {
+      return;
+    }
+    early.put(offset, json);
+    if (last >= 0) {
+      drain();
+    }
+  }
+
+  private void drain() {
+    while (!early.isEmpty() && !closed) {
+      long first = early.firstKey();
+      if (first <= last) {
+        early.pollFirstEntry();
+      } else if (first == last + 1) {
+        emit(first, early.pollFirstEntry().getValue());
+      } else {
+        fill(first - 1);
+        return;
+      }
+    }
+  }
+
+  /** Reads the events (last, upTo] from the log: what pub/sub did not bring. */
+  private void fill(long upTo) {
+    if (filling) {
+      return;
+    }
+    filling = true;
+    gateway.messaging().readLog(channelId, last, upTo, FILL_BATCH).onComplete(ar -> {
+      filling = false;
+      if (closed) {
+        return;
+      }
+      if (ar.failed()) {
+        gateway.vertx().setTimer(500, t -> drain());
+        return;
+      }
+      LogRange range = ar.result();
+      for (String event : range.events()) {
+        long offset = offsetOf(event);
+        if (offset == last + 1) {
+          emit(offset, event);
+        }
+      }
+      if (!range.complete() && last < upTo) {
+        long skipped = upTo;
+        last = skipped;
+        for (WsConnection c : List.copyOf(followers)) {
+          c.resync(channelId, "trimmed", skipped);
+        }
+      }
+      drain();
+    });
+  }
+
+  private void emit(long offset, String json) {
+    last = offset;
+    for (WsConnection c : new ArrayList<>(followers)) {
+      c.deliver(channelId, offset, json);
+    }
+  }
+
+  /** Catches up with the channel if events were published while nobody heard them (lost pub/sub connection). */
+  void poll() {
+    if (last < 0 || closed || filling) {
+      return;
+    }
+    gateway.messaging().lastOffset(channelId).onSuccess(latest -> {
+      if (latest > last && !closed) {
+        fill(latest);
+      }
+    });
+  }
+
+  void close() {
+    closed = true;
+    consumer.unregister();
+    gateway.hub().removeInterest(topic);
+  }
+}
