@@ -14,6 +14,8 @@ import org.relais.core.CloseCode;
 import org.relais.identity.AuthService;
 import org.relais.identity.IdentityService;
 import org.relais.messaging.MessagingService;
+import org.relais.realtime.Presence;
+import org.relais.realtime.PresenceSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,9 @@ final class Gateway extends VerticleBase {
   private MessageConsumer<JsonObject> busConsumer;
   private long sweepTimer;
   private long pollTimer;
+  private long heartbeatTimer;
+  /** Sockets one user may hold on one gateway instance; past it the oldest is closed. */
+  private static final int MAX_SOCKETS_PER_USER = 20;
 
   Gateway(Services services) {
     this.services = services;
@@ -80,6 +85,10 @@ final class Gateway extends VerticleBase {
     return services.hub();
   }
 
+  Presence presence() {
+    return services.presence();
+  }
+
   @Override
   public Future<?> start() {
     RelaisConfig config = services.config();
@@ -103,6 +112,8 @@ final class Gateway extends VerticleBase {
     busConsumer = vertx.eventBus().localConsumer(NodeBus.LOCAL_ADDRESS, m -> onBus(m.body()));
     sweepTimer = vertx.setPeriodic(1_000, t -> sweep());
     pollTimer = vertx.setPeriodic(15_000, t -> feeds.values().forEach(ChannelFeed::poll));
+    heartbeatTimer = vertx.setPeriodic(PresenceSettings.of(config.presenceTtlSeconds(), config.presenceAwaySeconds(),
+        config.presenceGraceSeconds()).heartbeatIntervalMs(), t -> heartbeat());
     return server.listen(config.port(), config.host());
   }
 
@@ -166,37 +177,54 @@ final class Gateway extends VerticleBase {
   }
 
   void register(WsConnection conn) {
-    byUser.computeIfAbsent(conn.principal().userId(), u -> new ArrayList<>()).add(conn);
+    List<WsConnection> mine = byUser.computeIfAbsent(conn.principal().userId(), u -> new ArrayList<>());
+    mine.add(conn);
+    if (mine.size() > MAX_SOCKETS_PER_USER) {
+      mine.get(0).close(CloseCode.POLICY, "too many connections for this user");
+    }
+    services.presence().connected(conn.principal().userId(), conn.id);
+  }
+
+  /** Tells presence that this instance's sessions are alive, in one batch. */
+  private void heartbeat() {
+    Map<String, List<String>> sessions = new HashMap<>();
+    byUser.forEach((user, conns) -> {
+      List<String> ids = new ArrayList<>();
+      for (WsConnection c : conns) {
+        if (c.isReady()) {
+          ids.add(c.id);
+        }
+      }
+      if (!ids.isEmpty()) {
+        sessions.put(user, ids);
+      }
+    });
+    if (!sessions.isEmpty()) {
+      services.presence().heartbeat(sessions);
+    }
   }
 
   /**
-   * Starts delivering the channels of a socket that has just said hello: every channel of the user, each from the
-   * offset the client says it last saw (and the same epoch), or from now. Channels the client lists but the user
-   * is no longer in, or an epoch that changed, are answered with {@code resync}.
+   * Starts delivering the channels of a socket that has just said hello: every channel of the user, each after
+   * the offset the client says it last saw (with the same epoch), or else after the offset the hello reply gave
+   * ({@code atHello}), so that nothing falls between the reply and the first event. Channels the client lists but
+   * the user is no longer in, or an epoch that changed, are answered with {@code resync}.
    */
-  void startFollowing(WsConnection conn, String epoch, JsonObject resume) {
-    services.messaging().channelIdsOf(conn.principal()).onComplete(ar -> {
-      if (!conn.isReady()) {
-        return;
+  void startFollowing(WsConnection conn, String epoch, JsonObject atHello, JsonObject resume) {
+    boolean sameEpoch = resume != null && epoch.equals(resume.getString("epoch"));
+    if (resume != null && !sameEpoch) {
+      conn.push("resync", new JsonObject().put("reason", "epoch").put("epoch", epoch));
+    }
+    JsonObject seen = sameEpoch ? resume.getJsonObject("channels", new JsonObject()) : new JsonObject();
+    for (String channelId : atHello.fieldNames()) {
+      Long after = seen.getLong(channelId);
+      follow(conn, channelId, after != null ? after : atHello.getLong(channelId));
+    }
+    for (String channelId : seen.fieldNames()) {
+      if (!atHello.containsKey(channelId)) {
+        conn.push("resync", new JsonObject().put("channelId", channelId).put("reason", "removed"));
       }
-      if (ar.failed()) {
-        vertx.setTimer(1_000, t -> startFollowing(conn, epoch, resume));
-        return;
-      }
-      boolean sameEpoch = resume != null && epoch.equals(resume.getString("epoch"));
-      if (resume != null && !sameEpoch) {
-        conn.push("resync", new JsonObject().put("reason", "epoch").put("epoch", epoch));
-      }
-      JsonObject offsets = sameEpoch ? resume.getJsonObject("channels", new JsonObject()) : new JsonObject();
-      for (String channelId : ar.result()) {
-        follow(conn, channelId, offsets.getLong(channelId));
-      }
-      for (String channelId : offsets.fieldNames()) {
-        if (!ar.result().contains(channelId)) {
-          conn.push("resync", new JsonObject().put("channelId", channelId).put("reason", "removed"));
-        }
-      }
-    });
+    }
   }
 
   /** The socket follows a channel, after {@code after} (null: from now), if its user is a member. */
@@ -256,8 +284,8 @@ final class Gateway extends VerticleBase {
     }
     if (conn.principal() != null) {
       List<WsConnection> list = byUser.get(conn.principal().userId());
-      if (list != null) {
-        list.remove(conn);
+      if (list != null && list.remove(conn)) {
+        services.presence().disconnected(conn.principal().userId(), conn.id);
         if (list.isEmpty()) {
           byUser.remove(conn.principal().userId());
         }
@@ -320,6 +348,8 @@ final class Gateway extends VerticleBase {
     for (WsConnection conn : List.copyOf(connections)) {
       if (now - conn.lastSeen > idleMs) {
         conn.close(CloseCode.NORMAL, "idle timeout");
+      } else if (conn.stuck(now)) {
+        conn.close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
       } else if (now - conn.lastPing >= pingMs) {
         conn.ping();
       }
@@ -330,6 +360,7 @@ final class Gateway extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
     vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(heartbeatTimer);
     List<Future<Void>> closing = new ArrayList<>();
     for (WsConnection conn : List.copyOf(connections)) {
       closing.add(conn.close(CloseCode.GOING_AWAY, "server going away"));

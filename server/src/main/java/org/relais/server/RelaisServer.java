@@ -16,6 +16,9 @@ import org.relais.identity.Tokens;
 import org.relais.messaging.MessagingOps;
 import org.relais.messaging.MessagingService;
 import org.relais.messaging.MessagingSettings;
+import org.relais.realtime.Presence;
+import org.relais.realtime.PresenceOps;
+import org.relais.realtime.PresenceSettings;
 import org.relais.redis.RedisDb;
 import org.relais.redis.RedisSettings;
 import org.slf4j.Logger;
@@ -70,15 +73,18 @@ public final class RelaisServer {
           MessagingSettings messagingSettings = new MessagingSettings(config.messageMaxChars(), 20,
               config.channelLogEvents(), 86_400, 8, 1_000);
           MessagingService messaging = MessagingService.create(db, identity, bus, bus, messagingSettings);
+          Presence presence = Presence.create(vertx, db, bus, PresenceSettings.of(config.presenceTtlSeconds(),
+              config.presenceAwaySeconds(), config.presenceGraceSeconds()), messaging::peopleSharingChannelsWith);
           IdentityOps.register(ops, identity);
           MessagingOps.register(ops, messaging, messagingSettings);
-          BusSubscriber subscriber = new BusSubscriber(db.settings());
+          PresenceOps.register(ops, presence);
+          BusSubscriber subscriber = new BusSubscriber(db.settings(), presence);
           return new Bootstrap(config, db, auth, identity).run()
               .compose(v -> messaging.epoch())
               .compose(v -> vertx.deployVerticle(subscriber))
               .compose(v -> {
                 Services services = new Services(config, db, new Dispatcher(ops, metrics), auth, identity, messaging,
-                    subscriber.hub(), metrics);
+                    presence, subscriber.hub(), metrics);
                 return vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops));
               })
               .map(v -> {

@@ -61,6 +61,9 @@ final class WsConnection {
   private int strikes;
   private long strikeWindowStart;
   private final Map<String, Follow> follows = new HashMap<>();
+  private long fullSince;
+  private long lastActive;
+  private static final long STUCK_AFTER_MS = 10_000;
 
   /**
    * Where this socket stands in one channel: the last offset it was sent, and while it catches up from the log,
@@ -163,6 +166,11 @@ final class WsConnection {
         return;
       }
       Object re = reqId;
+      long now = System.currentTimeMillis();
+      if (now - lastActive > 60_000) {
+        lastActive = now;
+        gateway.presence().active(principal.userId());
+      }
       gateway.dispatcher().dispatch(id, principal, handler, data).onComplete(ar -> {
         if (ar.succeeded()) {
           reply(re, ar.result());
@@ -217,7 +225,9 @@ final class WsConnection {
     helloInFlight = true;
     gateway.auth().authenticateWithExpiry(hello.getString("token"))
         .compose(a -> gateway.identity().me(a.principal())
-            .compose(me -> gateway.messaging().epoch().map(epoch -> new Object[] {a, me.put("epoch", epoch)})))
+            .compose(me -> gateway.messaging().epoch().map(epoch -> me.put("epoch", epoch)))
+            .compose(me -> gateway.messaging().channelOffsetsOf(a.principal())
+                .map(offsets -> new Object[] {a, me.put("channels", new JsonObject(new HashMap<>(offsets)))})))
         .onComplete(ar -> {
           helloInFlight = false;
           if (state == State.CLOSED) {
@@ -253,7 +263,7 @@ final class WsConnection {
               .put("heartbeatSeconds", gateway.settings().wsPingIntervalSeconds())
               .put("serverTime", java.time.Instant.now().toString()));
           if (first) {
-            gateway.startFollowing(this, me.getString("epoch"), hello.getJsonObject("resume"));
+            gateway.startFollowing(this, me.getString("epoch"), me.getJsonObject("channels"), hello.getJsonObject("resume"));
           }
         });
   }
@@ -481,10 +491,30 @@ final class WsConnection {
     write(new JsonObject().put("re", reqId).put("ok", false).put("error", error.toJson()));
   }
 
+  /**
+   * Writes a reply. Replies are never dropped, but a client that does not read them stops being read from
+   * until its queue drains (and is closed if it stays stuck; see {@link #stuck}).
+   */
   private void write(JsonObject frame) {
     if (state != State.CLOSED && !ws.isClosed()) {
       ws.writeTextMessage(frame.encode());
+      if (ws.writeQueueFull()) {
+        ws.pause();
+        ws.drainHandler(v -> ws.resume());
+      }
     }
+  }
+
+  /** True when the socket's outbound queue has stayed full for too long: it is not reading. */
+  boolean stuck(long now) {
+    if (!ws.writeQueueFull()) {
+      fullSince = 0;
+      return false;
+    }
+    if (fullSince == 0) {
+      fullSince = now;
+    }
+    return now - fullSince > STUCK_AFTER_MS;
   }
 
   Future<Void> close(short code, String reason) {

@@ -79,6 +79,9 @@ public interface MessagingService {
   /** Ids of every channel the user is a member of: listed memberships, direct conversations, network and organisation channels. */
   Future<List<String>> channelIdsOf(Principal p);
 
+  /** Every channel of the user with its last offset now: where a socket that says hello starts following. */
+  Future<java.util.Map<String, Long>> channelOffsetsOf(Principal p);
+
   /** Whether the user is a member now (the check before a socket follows a channel). */
   Future<Boolean> isMember(Principal p, String channelId);
 

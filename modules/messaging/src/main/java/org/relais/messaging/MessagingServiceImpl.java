@@ -411,6 +411,25 @@ final class MessagingServiceImpl implements MessagingService {
   }
 
   @Override
+  public Future<Map<String, Long>> channelOffsetsOf(Principal p) {
+    return channelIdsOf(p).compose(ids -> {
+      List<Request> reads = new ArrayList<>();
+      for (String id : ids) {
+        reads.add(Request.cmd(Command.HGET).arg(MessagingKeys.channel(id)).arg("offset"));
+      }
+      return db.batch(reads).map(replies -> {
+        Map<String, Long> offsets = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+          if (replies.get(i) != null) {
+            offsets.put(ids.get(i), replies.get(i).toLong());
+          }
+        }
+        return offsets;
+      });
+    });
+  }
+
+  @Override
   public Future<Boolean> isMember(Principal p, String channelId) {
     return access(p, channelId).map(Access::member).recover(e -> Future.succeededFuture(false));
   }

@@ -36,8 +36,12 @@ final class RawWs implements AutoCloseable {
 
   /** Connects and performs the opening handshake with the given extra header lines. */
   static RawWs connect(int port, String... extraHeaders) throws IOException {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-    socket.setSoTimeout(10_000);
+    return over(new Socket(InetAddress.getLoopbackAddress(), port), port, extraHeaders);
+  }
+
+  /** Performs the opening handshake over a socket the caller connected (e.g. with a tiny receive buffer). */
+  static RawWs over(Socket socket, int port, String... extraHeaders) throws IOException {
+    socket.setSoTimeout(30_000);
     byte[] nonce = new byte[16];
     new SecureRandom().nextBytes(nonce);
     StringBuilder req = new StringBuilder()

@@ -52,6 +52,9 @@ public final class TestServer implements AutoCloseable {
     env.put("RELAIS_ADMIN_EMAIL", ADMIN_EMAIL);
     env.put("RELAIS_ADMIN_PASSWORD", ADMIN_PASSWORD);
     env.put("RELAIS_EVENT_LOOPS", "2");
+    // Tests send hundreds of requests in a burst; the per-socket limit has its own test (RateLimitTest).
+    env.put("RELAIS_WS_RATE_BURST", "100000");
+    env.put("RELAIS_WS_RATE_PER_SECOND", "100000");
     env.putAll(overrides);
     this.clients = Vertx.vertx();
     this.http = WebClient.create(clients, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));

@@ -79,6 +79,19 @@ public final class WsClient implements AutoCloseable {
     return nextMatching(f -> id.equals(f.getValue("re")), 10_000);
   }
 
+  /** The next logged event (one with an offset) of a channel, whatever its kind. */
+  public JsonObject nextMatchingChannelEvent(String channelId, long timeoutMs) {
+    return nextMatching(f -> f.containsKey("ev") && f.getJsonObject("data") != null
+        && channelId.equals(f.getJsonObject("data").getString("channelId")) && f.getJsonObject("data").containsKey("offset"), timeoutMs);
+  }
+
+  /** How many logged events of a channel have arrived and not been taken yet. */
+  public int heldChannelEvents(String channelId) {
+    incoming.drainTo(held);
+    return (int) held.stream().filter(f -> f.containsKey("ev") && f.getJsonObject("data") != null
+        && channelId.equals(f.getJsonObject("data").getString("channelId")) && f.getJsonObject("data").containsKey("offset")).count();
+  }
+
   /** The next push of event {@code ev} about channel {@code channelId}. */
   public JsonObject nextPush(String ev, String channelId, long timeoutMs) {
     return nextMatching(f -> ev.equals(f.getString("ev"))
@@ -90,7 +103,8 @@ public final class WsClient implements AutoCloseable {
     return nextMatching(f -> ev.equals(f.getString("ev")), timeoutMs);
   }
 
-  private JsonObject nextMatching(java.util.function.Predicate<JsonObject> match, long timeoutMs) {
+  /** The next frame that matches; frames that do not match are kept for later calls. */
+  public JsonObject nextMatching(java.util.function.Predicate<JsonObject> match, long timeoutMs) {
     for (Iterator<JsonObject> it = held.iterator(); it.hasNext(); ) {
       JsonObject f = it.next();
       if (match.test(f)) {
