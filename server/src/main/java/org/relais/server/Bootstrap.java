@@ -53,9 +53,9 @@ final class Bootstrap {
   }
 
   private Future<Void> createAdmin() {
-    boolean generated = config.adminPassword() == null && !config.demo();
-    String password = config.adminPassword() != null ? config.adminPassword()
-        : config.demo() ? DemoSeed.PASSWORD : Ids.newSecret().substring(0, 20);
+    // Even with demo data, the admin's password is never the public demo one: it is configured or generated.
+    boolean generated = config.adminPassword() == null;
+    String password = generated ? Ids.newSecret().substring(0, 20) : config.adminPassword();
     return identity.createOrgUnchecked("Network secretariat", "SEC", config.adminCountry(), OrgKind.OTHER)
         .compose(org -> {
           String now = Instant.now().toString();

@@ -46,6 +46,9 @@ final class Gateway extends VerticleBase {
   private long sweepTimer;
   private long pollTimer;
   private long heartbeatTimer;
+  /** Sockets one address may have open before their hello, per gateway instance; more are refused with 429. */
+  private static final int MAX_UNAUTHENTICATED_PER_ADDRESS = 20;
+  private final Map<String, Integer> awaitingHello = new HashMap<>();
   /** Sockets one user may hold on one gateway instance; past it the oldest is closed. */
   private static final int MAX_SOCKETS_PER_USER = 20;
 
@@ -103,8 +106,9 @@ final class Gateway extends VerticleBase {
         .webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(ws -> {
           ws.setWriteQueueMaxSize(config.wsMaxQueueBytes());
-          WsConnection conn = new WsConnection(ws, this);
+          WsConnection conn = new WsConnection(ws, this, ws.remoteAddress().hostAddress());
           connections.add(conn);
+          awaitingHello.merge(conn.peer, 1, Integer::sum);
           services.metrics().openSockets.incrementAndGet();
           conn.start();
         })
@@ -121,6 +125,11 @@ final class Gateway extends VerticleBase {
   private void handshake(ServerWebSocketHandshake hs) {
     if (!"/ws".equals(hs.path())) {
       hs.reject(404);
+      return;
+    }
+    String peer = hs.remoteAddress().hostAddress();
+    if (awaitingHello.getOrDefault(peer, 0) >= MAX_UNAUTHENTICATED_PER_ADDRESS) {
+      hs.reject(429);
       return;
     }
     String origin = hs.headers().get("Origin");
@@ -174,6 +183,11 @@ final class Gateway extends VerticleBase {
     } catch (Exception e) {
       return null;
     }
+  }
+
+  /** The socket said hello (or closed before): it no longer counts against its address's pre-hello budget. */
+  void helloDone(WsConnection conn) {
+    awaitingHello.computeIfPresent(conn.peer, (p, n) -> n > 1 ? n - 1 : null);
   }
 
   void register(WsConnection conn) {

@@ -31,7 +31,7 @@ final class HttpApi {
       .required("token", Schema.string().minLength(1).maxLength(256))
       .required("password", Schema.string().minLength(1).maxLength(256));
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-      + "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+      + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
       + "frame-ancestors 'none'; form-action 'self'";
 
   private HttpApi() {
@@ -60,9 +60,25 @@ final class HttpApi {
         .onComplete(ar -> json(ctx, ar.succeeded() ? 200 : 503, new JsonObject()
             .put("status", ar.succeeded() ? "UP" : "DOWN")
             .put("checks", new JsonObject().put("redis", ar.succeeded() ? "UP" : "DOWN")))));
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .end(services.metrics().registry.scrape()));
+    // Metrics show activity: readable from this machine (a local Prometheus or agent), or by a network admin.
+    router.get("/metrics").handler(ctx -> {
+      boolean local = isLoopback(ctx.request().remoteAddress().hostAddress())
+          && ctx.request().getHeader("X-Forwarded-For") == null && ctx.request().getHeader("Forwarded") == null;
+      String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+      Future<Boolean> allowed = local ? Future.succeededFuture(true)
+          : header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+              ? services.auth().authenticate(header.substring(7).trim()).map(p -> p.isAdmin()).recover(e -> Future.succeededFuture(false))
+              : Future.succeededFuture(false);
+      allowed.onComplete(ar -> {
+        if (!ar.result()) {
+          error(ctx, RelaisException.forbidden("Metrics are readable locally or by a network admin"));
+          return;
+        }
+        ctx.response()
+            .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+            .end(services.metrics().registry.scrape());
+      });
+    });
 
     // The API speaks JSON only. curl -d and some libraries label JSON as a form; decoding it as one would fail
     // on long values, so the label is dropped and the body goes to the JSON decoder like any other.
@@ -77,7 +93,7 @@ final class HttpApi {
     router.post("/api/auth/login").handler(ctx -> {
       JsonObject body = body(ctx, LOGIN);
       respond(ctx, services.auth().login(body.getString("email"), body.getString("password"),
-          ctx.request().remoteAddress().hostAddress(), ctx.request().getHeader(HttpHeaders.USER_AGENT)), false);
+          clientIp(ctx, config), ctx.request().getHeader(HttpHeaders.USER_AGENT)), false);
     });
     router.post("/api/auth/refresh").handler(ctx -> respond(ctx,
         services.auth().refresh(body(ctx, REFRESH).getString("refreshToken")), false));
@@ -125,6 +141,30 @@ final class HttpApi {
       error(ctx, failure);
     });
     return router;
+  }
+
+  private static boolean isLoopback(String address) {
+    return address != null && (address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1"));
+  }
+
+  /**
+   * The client's address: the peer's, or, when the peer is a trusted proxy, the nearest untrusted address in
+   * X-Forwarded-For (read from the right, so a client cannot forge it by sending its own header).
+   */
+  static String clientIp(RoutingContext ctx, RelaisConfig config) {
+    String peer = ctx.request().remoteAddress().hostAddress();
+    String forwarded = ctx.request().getHeader("X-Forwarded-For");
+    if (forwarded == null || !config.trustedProxies().contains(peer)) {
+      return peer;
+    }
+    String[] hops = forwarded.split(",");
+    for (int i = hops.length - 1; i >= 0; i--) {
+      String hop = hops[i].trim();
+      if (!hop.isEmpty() && !config.trustedProxies().contains(hop)) {
+        return hop;
+      }
+    }
+    return peer;
   }
 
   private static JsonObject body(RoutingContext ctx, Schema schema) {

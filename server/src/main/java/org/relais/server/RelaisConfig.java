@@ -32,6 +32,7 @@ public record RelaisConfig(
     String adminCountry,
     boolean demo,
     List<String> allowedOrigins,
+    List<String> trustedProxies,
     long accessTokenTtlSeconds,
     long refreshTokenTtlSeconds,
     long inviteTtlSeconds,
@@ -74,6 +75,7 @@ public record RelaisConfig(
       new Key("adminCountry", "ML", "ISO 3166-1 alpha-2 country of the admin's organisation created on first start", RelaisConfig::country),
       new Key("demo", "false", "seed a small demo network on first start (also: --demo)", RelaisConfig::bool),
       new Key("allowedOrigins", "", "comma-separated extra origins allowed to open the WebSocket (the server's own origin always is)", RelaisConfig::origins),
+      new Key("trustedProxies", "", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (for per-address sign-in limits)", RelaisConfig::addresses),
       new Key("accessTokenTtlSeconds", "900", "lifetime of an access token", v -> integer(v, 30, 86_400)),
       new Key("refreshTokenTtlSeconds", "2592000", "a session ends after this long without a refresh", v -> integer(v, 300, 31_536_000)),
       new Key("inviteTtlSeconds", "604800", "lifetime of an invitation token", v -> integer(v, 300, 31_536_000)),
@@ -163,7 +165,7 @@ public record RelaisConfig(
         (Integer) values.get("port"), (String) values.get("host"), (String) values.get("publicUrl"),
         (String) values.get("redisUrl"), (Path) values.get("dataDir"), (String) values.get("adminEmail"),
         (String) values.get("adminPassword"), (String) values.get("adminCountry"), (Boolean) values.get("demo"),
-        (List<String>) values.get("allowedOrigins"),
+        (List<String>) values.get("allowedOrigins"), (List<String>) values.get("trustedProxies"),
         (Integer) values.get("accessTokenTtlSeconds"), (Integer) values.get("refreshTokenTtlSeconds"),
         (Integer) values.get("inviteTtlSeconds"), (Integer) values.get("jwtLeewaySeconds"),
         (Path) values.get("jwtKeyFile"), (String) values.get("jwtIssuer"), (String) values.get("jwtAudience"),
@@ -273,6 +275,21 @@ public record RelaisConfig(
       throw new IllegalArgumentException("an ISO 3166-1 alpha-2 country code such as ML");
     }
     return v;
+  }
+
+  private static Object addresses(String v) {
+    List<String> out = new ArrayList<>();
+    for (String part : v.split(",")) {
+      String a = part.trim();
+      if (a.isEmpty()) {
+        continue;
+      }
+      if (!a.matches("[0-9A-Fa-f:.]+")) {
+        throw new IllegalArgumentException("comma-separated IP addresses such as 127.0.0.1");
+      }
+      out.add(a);
+    }
+    return List.copyOf(out);
   }
 
   private static Object origins(String v) {

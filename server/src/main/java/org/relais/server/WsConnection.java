@@ -75,9 +75,21 @@ final class WsConnection {
     final TreeMap<Long, String> held = new TreeMap<>();
   }
 
-  WsConnection(ServerWebSocket ws, Gateway gateway) {
+  final String peer;
+  private boolean preHello = true;
+
+  /** Counted once: this socket no longer waits for its hello (it said it, or it closed). */
+  private void leavePreHello() {
+    if (preHello) {
+      preHello = false;
+      gateway.helloDone(this);
+    }
+  }
+
+  WsConnection(ServerWebSocket ws, Gateway gateway, String peer) {
     this.ws = ws;
     this.gateway = gateway;
+    this.peer = peer;
     this.bucket = new TokenBucket(gateway.settings().wsRateBurst(), gateway.settings().wsRatePerSecond());
   }
 
@@ -247,6 +259,9 @@ final class WsConnection {
             return;
           }
           boolean first = state == State.AWAITING_HELLO;
+          if (first) {
+            leavePreHello();
+          }
           principal = a.principal();
           token = hello.getString("token");
           state = State.READY;
@@ -254,6 +269,8 @@ final class WsConnection {
           scheduleExpiry(a.expiresAt());
           if (first) {
             gateway.register(this);
+            // A revocation published between the check above and the registration would have been missed.
+            revalidate();
             LOG.debug("hello conn={} user={}", id, principal.userId());
           }
           reply(reqId, me
@@ -529,6 +546,7 @@ final class WsConnection {
   }
 
   private void onClosed() {
+    leavePreHello();
     state = State.CLOSED;
     gateway.vertx().cancelTimer(helloTimer);
     if (expiryTimer >= 0) {

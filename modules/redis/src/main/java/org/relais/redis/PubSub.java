@@ -39,9 +39,34 @@ public final class PubSub {
   private boolean everConnected;
   private boolean reconnectPending;
 
+  private final long pingIntervalMs;
+  private long pingTimer = -1;
+
   public PubSub(Vertx vertx, RedisSettings settings) {
+    this(vertx, settings, 15_000);
+  }
+
+  /**
+   * @param pingIntervalMs how often the connection is checked with PING; a connection that does not answer within
+   *                       the interval is treated as lost (a dead peer that sent no reset would otherwise go unnoticed)
+   */
+  public PubSub(Vertx vertx, RedisSettings settings, long pingIntervalMs) {
     this.vertx = vertx;
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(settings.url()).setMaxPoolSize(1));
+    this.pingIntervalMs = pingIntervalMs;
+  }
+
+  private void ping() {
+    RedisConnection conn = connection;
+    if (conn == null || closed) {
+      return;
+    }
+    conn.send(Request.cmd(Command.PING))
+        .timeout(pingIntervalMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onFailure(e -> {
+          LOG.warn("pub/sub connection did not answer PING: {}", e.toString());
+          lost(conn);
+        });
   }
 
   /** Registers the handler of a channel, to be subscribed at {@link #start()}. */
@@ -84,6 +109,7 @@ public final class PubSub {
    * Connects. The future fails if Redis is not reachable now; the subscriber then keeps trying in the background.
    */
   public Future<Void> start() {
+    pingTimer = vertx.setPeriodic(pingIntervalMs, t -> ping());
     return connect().onFailure(e -> scheduleReconnect());
   }
 
@@ -159,6 +185,9 @@ public final class PubSub {
 
   public Future<Void> close() {
     closed = true;
+    if (pingTimer >= 0) {
+      vertx.cancelTimer(pingTimer);
+    }
     RedisConnection conn = connection;
     connection = null;
     if (conn != null) {

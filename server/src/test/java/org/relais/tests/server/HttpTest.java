@@ -70,4 +70,41 @@ class HttpTest {
       assertThat(metrics).doesNotContain(token);
     }
   }
+
+  @Test
+  @DisplayName("metrics are refused through a proxy unless a network admin asks")
+  void metricsProtected() {
+    var viaProxy = TestServer.await(t.http.get("/metrics").putHeader("X-Forwarded-For", "203.0.113.7").send());
+    assertThat(viaProxy.statusCode()).isEqualTo(403);
+    var asAdmin = TestServer.await(t.http.get("/metrics").putHeader("X-Forwarded-For", "203.0.113.7")
+        .putHeader("Authorization", "Bearer " + t.adminToken()).send());
+    assertThat(asAdmin.statusCode()).isEqualTo(200);
+    String org = t.createOrg(t.adminToken(), "Org " + System.nanoTime(), "ML");
+    String member = t.createUser(t.adminToken(), org, "Member").getString("accessToken");
+    var asMember = TestServer.await(t.http.get("/metrics").putHeader("X-Forwarded-For", "203.0.113.7")
+        .putHeader("Authorization", "Bearer " + member).send());
+    assertThat(asMember.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("behind a trusted proxy, the per-address sign-in budget counts the client's address, not the proxy's")
+  void trustedProxy() {
+    try (TestServer proxied = TestServer.start(java.util.Map.of("RELAIS_TRUSTED_PROXIES", "127.0.0.1"))) {
+      int limited = 0;
+      for (int i = 0; i < 61; i++) {
+        var r = TestServer.await(proxied.http.post("/api/auth/login").putHeader("X-Forwarded-For", "198.51.100.1")
+            .sendJsonObject(new io.vertx.core.json.JsonObject().put("email", "nobody" + i + "@test.example").put("password", "wrong-password")));
+        if (r.statusCode() == 429) {
+          limited++;
+        }
+      }
+      assertThat(limited).as("the 61st attempt from one client address is limited").isEqualTo(1);
+      var other = TestServer.await(proxied.http.post("/api/auth/login").putHeader("X-Forwarded-For", "198.51.100.2")
+          .sendJsonObject(new io.vertx.core.json.JsonObject().put("email", "nobody@test.example").put("password", "wrong-password")));
+      assertThat(other.statusCode()).as("another client behind the same proxy is not").isEqualTo(401);
+      var forged = TestServer.await(proxied.http.post("/api/auth/login").putHeader("X-Forwarded-For", "198.51.100.3, 198.51.100.1")
+          .sendJsonObject(new io.vertx.core.json.JsonObject().put("email", "nobody@test.example").put("password", "wrong-password")));
+      assertThat(forged.statusCode()).as("a forged left-most hop does not escape the budget").isEqualTo(429);
+    }
+  }
 }

@@ -90,6 +90,36 @@ class ManagedRedisTest {
   }
 
   @Test
+  @DisplayName("the subscriber notices a Redis that stops answering (paused, no reset) and recovers when it answers again")
+  void pubSubNoticesSilentPeer(@TempDir Path dir) throws Exception {
+    ManagedRedis redis = TestRedis.start(dir, 0);
+    long pid = Long.parseLong(Files.readString(dir.resolve("redis.pid")).trim());
+    try {
+      RedisSettings settings = RedisSettings.of(redis.url());
+      RedisDb db = RedisDb.create(vertx, settings, new SimpleMeterRegistry());
+      LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+      LinkedBlockingQueue<Boolean> reconnected = new LinkedBlockingQueue<>();
+      PubSub pubSub = vertx.executeBlocking(() -> null).map(x -> new PubSub(vertx, settings, 300)
+          .subscribe("relais:test-bus", received::add)
+          .onReconnect(() -> reconnected.add(true))).await(5, TimeUnit.SECONDS);
+      pubSub.start().await(5, TimeUnit.SECONDS);
+      Thread.sleep(1_500);
+      assertThat(reconnected).as("pings on a healthy connection cause no reconnection").isEmpty();
+
+      new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor();
+      Thread.sleep(1_500);
+      new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
+      assertThat(reconnected.poll(10, TimeUnit.SECONDS)).isTrue();
+      db.send(Command.PUBLISH, "relais:test-bus", "after").await(5, TimeUnit.SECONDS);
+      assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("after");
+      pubSub.close();
+    } finally {
+      new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
+      redis.stop();
+    }
+  }
+
+  @Test
   @DisplayName("the subscriber reconnects and subscribes again after its connection is killed")
   void pubSubReconnects(@TempDir Path dir) throws Exception {
     ManagedRedis redis = TestRedis.start(dir, 0);
