@@ -10,6 +10,7 @@ import org.relais.identity.OrgKind;
 import org.relais.identity.User;
 import org.relais.identity.UserStatus;
 import org.relais.identity.WorkingHours;
+import org.relais.messaging.MessagingService;
 import org.relais.redis.Keys;
 import org.relais.redis.RedisDb;
 import org.slf4j.Logger;
@@ -32,17 +33,19 @@ final class Bootstrap {
   private final RedisDb db;
   private final AuthService auth;
   private final IdentityService identity;
+  private final MessagingService messaging;
 
-  Bootstrap(RelaisConfig config, RedisDb db, AuthService auth, IdentityService identity) {
+  Bootstrap(RelaisConfig config, RedisDb db, AuthService auth, IdentityService identity, MessagingService messaging) {
     this.config = config;
     this.db = db;
     this.auth = auth;
     this.identity = identity;
+    this.messaging = messaging;
   }
 
   Future<Void> run() {
     return once(BOOTSTRAP_KEY, this::createAdmin)
-        .compose(v -> config.demo() ? once(DEMO_KEY, () -> new DemoSeed(auth, identity).run()) : Future.succeededFuture());
+        .compose(v -> config.demo() ? once(DEMO_KEY, () -> new DemoSeed(auth, identity, messaging).run()) : Future.succeededFuture());
   }
 
   /** Runs {@code step} if no node has run it on this database; if it fails, another start may try again. */

@@ -1,7 +1,10 @@
 package org.relais.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.relais.core.Ids;
+import org.relais.core.Principal;
 import org.relais.core.Role;
 import org.relais.identity.AuthService;
 import org.relais.identity.IdentityService;
@@ -10,6 +13,7 @@ import org.relais.identity.OrgKind;
 import org.relais.identity.User;
 import org.relais.identity.UserStatus;
 import org.relais.identity.WorkingHours;
+import org.relais.messaging.MessagingService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,10 +66,58 @@ final class DemoSeed {
 
   private final AuthService auth;
   private final IdentityService identity;
+  private final MessagingService messaging;
 
-  DemoSeed(AuthService auth, IdentityService identity) {
+  DemoSeed(AuthService auth, IdentityService identity, MessagingService messaging) {
     this.auth = auth;
     this.identity = identity;
+    this.messaging = messaging;
+  }
+
+  private static Principal as(User u, Role... extra) {
+    EnumSet<Role> roles = EnumSet.copyOf(u.roles());
+    roles.addAll(List.of(extra));
+    return new Principal(u.id(), u.orgId(), roles, "demo-seed", u.locale());
+  }
+
+  /** A few channels and messages, so that a newcomer sees a network at work. */
+  private Future<Void> conversations(List<User> people) {
+    User aminata = people.get(0);
+    User moussa = people.get(1);
+    User sarah = people.get(2);
+    User ingrid = people.get(3);
+    User chinedu = people.get(4);
+    User fatouma = people.get(5);
+    // The network channel is opened on behalf of the network's admins.
+    Principal network = as(aminata, Role.ADMIN);
+    return messaging.createChannel(network, new JsonObject().put("name", "WPS Focal Points Network").put("kind", "network")
+            .put("topic", "Annonces et échanges du réseau · Network announcements and exchanges"))
+        .compose(general -> {
+          String id = general.getJsonObject("channel").getString("id");
+          return say(as(sarah), id, "Welcome to Relais! The capital-level meeting in Oslo is confirmed for 13–14 May.", "demo-1")
+              .compose(v -> say(as(aminata), id, "Merci Sarah. WANEP-Mali sera représenté par deux points focaux.", "demo-2"))
+              .compose(v -> say(as(ingrid), id, "Great news. We will share the agenda here next week.", "demo-3"));
+        })
+        .compose(v -> messaging.createChannel(as(aminata), new JsonObject().put("name", "Sahel").put("kind", "regional")
+            .put("visibility", "public").put("topic", "Coordination régionale · Regional coordination")
+            .put("memberIds", new JsonArray().add(moussa.id()).add(chinedu.id()).add(fatouma.id()))))
+        .compose(sahel -> {
+          String id = sahel.getJsonObject("channel").getString("id");
+          return say(as(aminata), id, "La formation en médiation à Mopti : qui peut confirmer sa participation ?", "demo-4")
+              .compose(x -> say(as(fatouma), id, "Le ministère enverra une délégation de Niamey.", "demo-5"))
+              .compose(x -> say(as(chinedu), id, "ECOWAS can support travel for two participants.", "demo-6"));
+        })
+        .compose(v -> messaging.createChannel(as(sarah), new JsonObject().put("name", "Médiation · Mediation")
+            .put("kind", "thematic").put("visibility", "public").put("topic", "Women in mediation and peace processes")))
+        .compose(v -> messaging.openDirect(as(aminata), List.of(sarah.id())))
+        .compose(dm -> say(as(aminata), dm.getJsonObject("channel").getString("id"),
+            "Hello Sarah, could we talk about the Oslo delegation this week?", "demo-7"))
+        .mapEmpty();
+  }
+
+  private Future<Void> say(Principal who, String channelId, String text, String clientMsgId) {
+    return messaging.send(who, new JsonObject().put("channelId", channelId).put("text", text).put("clientMsgId", clientMsgId))
+        .mapEmpty();
   }
 
   Future<Void> run() {
@@ -82,7 +134,7 @@ final class DemoSeed {
             org.country(), u.locale(), u.zone(), WorkingHours.DEFAULT, u.roles(), UserStatus.ACTIVE, null, now, now),
             PASSWORD));
       }
-      return Future.all(users);
+      return Future.all(users).compose(all -> conversations(users.stream().map(Future::result).toList()));
     }).map(all -> {
       LOG.info("Demo network seeded: {} organisations, {} people. Sign in as e.g. {} with password {}",
           ORGS.size(), USERS.size(), USERS.get(0).email(), PASSWORD);

@@ -31,7 +31,7 @@ public final class Main {
     String redisUrl = config.redisUrl();
     try {
       if (redisUrl == null) {
-        managed = ManagedRedis.start(config.dataDir(), 0);
+        managed = ManagedRedis.start(config.dataDir(), config.managedRedisPort());
         redisUrl = managed.url();
         LOG.info("Redis: {} on 127.0.0.1:{}, data in {} (append-only, fsync every second)",
             managed.source(), managed.port(), managed.dataDir());

@@ -79,7 +79,7 @@ public final class RelaisServer {
           MessagingOps.register(ops, messaging, messagingSettings);
           PresenceOps.register(ops, presence);
           BusSubscriber subscriber = new BusSubscriber(db.settings(), presence);
-          return new Bootstrap(config, db, auth, identity).run()
+          return new Bootstrap(config, db, auth, identity, messaging).run()
               .compose(v -> messaging.epoch())
               .compose(v -> vertx.deployVerticle(subscriber))
               .compose(v -> {
