@@ -77,6 +77,12 @@ public final class MessagingOps {
             .optional("offset", Schema.integer(0, 1_000_000)),
         messaging::members);
 
+    ops.register("channel.setRole", Schema.object()
+            .required("channelId", CHANNEL_ID)
+            .required("userId", Schema.id())
+            .required("role", Schema.oneOf("owner", "moderator", "member")),
+        (p, d) -> messaging.setRole(p, d.getString("channelId"), d.getString("userId"), MemberRole.fromWire(d.getString("role"))));
+
     ops.register("dm.open", Schema.object()
             .required("userIds", Schema.array(Schema.id()).minItems(1).maxItems(settings.maxDirectMembers() - 1).unique()),
         (p, d) -> messaging.openDirect(p, strings(d, "userIds")), 2);

@@ -49,6 +49,9 @@ public interface MessagingService {
 
   Future<JsonObject> members(Principal p, JsonObject data);
 
+  /** Makes a listed member an owner, a moderator or a plain member: the channel's owners (and admins) only. */
+  Future<JsonObject> setRole(Principal p, String channelId, String userId, MemberRole role);
+
   /** The direct conversation of the caller and these people, created if it does not exist yet. */
   Future<JsonObject> openDirect(Principal p, List<String> userIds);
 

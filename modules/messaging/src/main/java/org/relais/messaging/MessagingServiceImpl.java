@@ -44,6 +44,7 @@ final class MessagingServiceImpl implements MessagingService {
   private static final LuaScript MEMBERS = script("messaging_members");
   private static final LuaScript UPDATE = script("messaging_update");
   private static final LuaScript MARK_READ = script("messaging_mark_read");
+  private static final LuaScript SET_ROLE = script("messaging_set_role");
   private static final Pattern USER_MENTION = Pattern.compile("<@([0-9A-HJKMNP-TV-Z]{26})>");
   private static final Pattern CHANNEL_MENTION = Pattern.compile("(?<![\\w@])@(channel|here|all)\\b");
   private static final int MAX_MENTIONS = 50;
@@ -600,6 +601,28 @@ final class MessagingServiceImpl implements MessagingService {
         }
         return reply;
       });
+    });
+  }
+
+  @Override
+  public Future<JsonObject> setRole(Principal p, String channelId, String userId, MemberRole role) {
+    return access(p, channelId).compose(a -> {
+      if (a.channel().kind().implicit() || a.channel().kind() == ChannelKind.DIRECT) {
+        return Future.failedFuture(RelaisException.badRequest("This kind of channel has no member roles"));
+      }
+      boolean admin = p.isAdmin() && (a.member() || a.channel().isPublic());
+      if (a.role() != MemberRole.OWNER && !admin) {
+        return Future.failedFuture(RelaisException.forbidden("Only the channel's owners change member roles"));
+      }
+      return db.eval(SET_ROLE, List.of(MessagingKeys.channel(channelId)),
+              List.of(channelId, userId, role.wire(), p.userId(), String.valueOf(settings.logMaxEvents())))
+          .compose(MessagingServiceImpl::scriptResult)
+          .compose(r -> {
+            String event = r.get(1).toString();
+            Future<Void> published = event.isEmpty() ? Future.succeededFuture() : publish(channelId, event);
+            return published.map(v -> new JsonObject().put("channelId", channelId).put("userId", userId)
+                .put("role", role.wire()));
+          });
     });
   }
 

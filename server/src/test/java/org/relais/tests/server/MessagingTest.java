@@ -253,4 +253,22 @@ class MessagingTest {
       assertThat(code(send(m, channel, "je reviens ?", "k4"))).isEqualTo("forbidden");
     }
   }
+
+  @Test
+  @DisplayName("an owner makes a member a moderator, who may then remove members and delete others' messages")
+  void moderators() {
+    try (WsClient a = t.wsHello(token(aminata)); WsClient m = t.wsHello(token(moussa)); WsClient s = t.wsHello(token(sarah))) {
+      String channel = createChannel(a, "Modération", "private", id(moussa), id(sarah));
+      String msg = ok(send(s, channel, "hors sujet", "off")).getJsonObject("message").getString("id");
+      assertThat(code(m.call("message.delete", new JsonObject().put("channelId", channel).put("messageId", msg)))).isEqualTo("forbidden");
+      assertThat(code(m.call("channel.setRole", new JsonObject().put("channelId", channel).put("userId", id(moussa)).put("role", "moderator"))))
+          .as("a member cannot promote themself").isEqualTo("forbidden");
+      ok(a.call("channel.setRole", new JsonObject().put("channelId", channel).put("userId", id(moussa)).put("role", "moderator")));
+      assertThat(m.nextPush("member.updated", channel, 5_000).getJsonObject("data").getString("role")).isEqualTo("moderator");
+      ok(m.call("message.delete", new JsonObject().put("channelId", channel).put("messageId", msg)));
+      ok(m.call("channel.kick", new JsonObject().put("channelId", channel).put("userId", id(sarah))));
+      assertThat(code(m.call("channel.kick", new JsonObject().put("channelId", channel).put("userId", id(aminata)))))
+          .as("a moderator cannot remove an owner").isEqualTo("forbidden");
+    }
+  }
 }
