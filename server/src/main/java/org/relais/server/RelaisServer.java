@@ -36,6 +36,7 @@ public final class RelaisServer {
   private final Vertx vertx;
   private final RedisDb db;
   private final RelaisConfig config;
+  private Tokens tokens;
 
   private RelaisServer(Vertx vertx, RedisDb db, RelaisConfig config) {
     this.vertx = vertx;
@@ -61,12 +62,14 @@ public final class RelaisServer {
     OpRegistry ops = new OpRegistry();
     TokenSettings tokenSettings = new TokenSettings(config.jwtIssuer(), config.jwtAudience(),
         config.accessTokenTtlSeconds(), config.refreshTokenTtlSeconds(), config.jwtLeewaySeconds(),
-        config.jwtKeyFile(), config.inviteTtlSeconds());
+        config.jwtKeyFile(), config.inviteTtlSeconds(), config.refreshReuseGraceSeconds(),
+        TokenSettings.DEFAULT_KEY_RELOAD_SECONDS);
     RelaisServer server = new RelaisServer(vertx, db, config);
 
     return awaitRedis(vertx, db)
         .compose(v -> Tokens.create(vertx, db, tokenSettings))
         .compose(tokens -> {
+          server.tokens = tokens;
           AuthService auth = AuthService.create(vertx, db, tokens, bus);
           IdentityService identity = IdentityService.create(db, auth, bus, config.publicUrl(),
               config.inviteTtlSeconds());
@@ -123,6 +126,9 @@ public final class RelaisServer {
 
   /** Closes every socket with 1001, stops the HTTP server, and closes Redis connections and Vert.x. */
   public Future<Void> stop() {
+    if (tokens != null) {
+      tokens.close();
+    }
     return vertx.close().eventually(() -> Future.succeededFuture());
   }
 }

@@ -65,8 +65,12 @@ public interface Schema {
     return new StringSchema().pattern(Ids.ID, "an id");
   }
 
+  /**
+   * An email address: NFC, trimmed, without invisible or bidi formatting characters, so that no two accounts
+   * differ only by characters nobody sees.
+   */
   static StringSchema email() {
-    return new StringSchema().maxLength(254).trim()
+    return new StringSchema().maxLength(254).trim().singleLine()
         .pattern(Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+"), "an email address");
   }
 
@@ -91,7 +95,10 @@ public interface Schema {
     return new ArraySchema(items);
   }
 
-  /** An object used as a map: every key matches {@code keys}, every value {@code values}; at most {@code maxEntries}. */
+  /**
+   * An object used as a map: every key matches {@code keys}, every value {@code values}; at most {@code maxEntries}.
+   * Two keys that are the same once normalised are refused, rather than one silently replacing the other.
+   */
   static Schema mapOf(StringSchema keys, Schema values, int maxEntries) {
     return (path, value) -> {
       if (!(value instanceof JsonObject json)) {
@@ -103,6 +110,9 @@ public interface Schema {
       JsonObject out = new JsonObject();
       for (String key : json.fieldNames()) {
         String k = (String) keys.check(path + " key", key);
+        if (out.containsKey(k)) {
+          throw RelaisException.badRequest(path + ": two keys are the same once normalised ('" + k + "')");
+        }
         out.put(k, values.check(path + "." + k, json.getValue(key)));
       }
       return out;

@@ -19,13 +19,20 @@ public interface AuthService {
   }
 
   /**
-   * Checks a password and opens a session. Repeated failures for one email lock it for a growing time
-   * ({@code rate_limited} with {@code retryAfterMs}); unknown emails and wrong passwords fail alike with
+   * Checks a password and opens a session. Every attempt for one email is counted before its password is checked,
+   * atomically, so parallel guesses cannot outrun the count: from the 5th attempt in 15 minutes without a success
+   * the email is locked for a growing time (30 s, doubling up to 15 min), and attempts meanwhile fail with
+   * {@code rate_limited} and {@code retryAfterMs}. A right password clears the count. Each address (IPv6: each
+   * /64) has a budget of attempts per minute. Unknown emails and wrong passwords fail alike with
    * {@code unauthenticated}; a disabled account fails with {@code forbidden} once the password is right.
    */
   Future<JsonObject> login(String email, String password, String ip, String client);
 
-  /** Rotates a refresh token. A token used twice revokes its session and fails with {@code unauthenticated}. */
+  /**
+   * Rotates a refresh token. A token used twice revokes its session and fails with {@code unauthenticated} —
+   * except within {@link TokenSettings#refreshReuseGraceSeconds()} of its first use while its successor is still
+   * unused, when it fails with {@code unauthenticated} and the session stays open.
+   */
   Future<JsonObject> refresh(String refreshToken);
 
   /** Revokes the session of a refresh token; unknown tokens succeed quietly (logout is idempotent). */
@@ -34,7 +41,11 @@ public interface AuthService {
   /** Revokes one session of a user. */
   Future<Void> revokeSession(String userId, String sessionId);
 
-  /** Sets the password of an invited user from their one-time invitation token and opens a session. */
+  /**
+   * Sets the password of an invited user from their one-time invitation token and opens a session. Fails with
+   * {@code unauthenticated} when the token is unknown, replaced or used, or when the user is no longer invited —
+   * also when an administrator disabled the account while the password was being hashed.
+   */
   Future<JsonObject> acceptInvite(String inviteToken, String password, String client);
 
   /**

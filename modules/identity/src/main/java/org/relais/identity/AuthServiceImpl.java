@@ -1,5 +1,6 @@
 package org.relais.identity;
 
+import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +32,9 @@ final class AuthServiceImpl implements AuthService {
   private static final LuaScript CREATE_SESSION = LuaScript.load(AuthServiceImpl.class, "identity_create_session");
   private static final LuaScript ROTATE = LuaScript.load(AuthServiceImpl.class, "identity_rotate_refresh");
   private static final LuaScript REVOKE = LuaScript.load(AuthServiceImpl.class, "identity_revoke_sessions");
-  private static final LuaScript LOGIN_FAILURE = LuaScript.load(AuthServiceImpl.class, "identity_login_failure");
-  private static final long FAILURE_WINDOW_SECONDS = 15 * 60;
+  private static final LuaScript LOGIN_ATTEMPT = LuaScript.load(AuthServiceImpl.class, "identity_login_attempt");
+  private static final LuaScript ACCEPT_INVITE = LuaScript.load(AuthServiceImpl.class, "identity_accept_invite");
+  private static final long ATTEMPT_WINDOW_SECONDS = 15 * 60;
   private static final int LOGINS_PER_IP_PER_MINUTE = 60;
 
   private final RedisDb db;
@@ -52,48 +55,73 @@ final class AuthServiceImpl implements AuthService {
   public Future<JsonObject> login(String email, String password, String ip, String client) {
     String account = sha256(email.toLowerCase(Locale.ROOT));
     return checkIpBudget(ip)
-        .compose(v -> checkNotLocked(account))
+        .compose(v -> admitAttempt(account))
         .compose(v -> store.userByEmail(email))
         .compose(user -> passwords.verify(password, user.map(User::passwordHash).orElse(null))
             .compose(ok -> {
               if (!ok) {
-                return recordFailure(account).compose(x -> Future.failedFuture(
-                    RelaisException.unauthenticated("Wrong email or password")));
+                return Future.failedFuture(RelaisException.unauthenticated("Wrong email or password"));
               }
               User u = user.get();
-              if (!u.isActive()) {
-                return Future.failedFuture(RelaisException.forbidden("This account is disabled"));
-              }
-              return db.send(Command.DEL, IdentityKeys.loginFailures(account))
-                  .compose(x -> openSession(u, client));
+              return db.send(Command.DEL, IdentityKeys.loginAttempts(account)).compose(x -> u.isActive()
+                  ? openSession(u, client)
+                  : Future.failedFuture(RelaisException.forbidden("This account is disabled")));
             }))
         .onSuccess(r -> LOG.info("login user={} ip={}", r.getJsonObject("user").getString("id"), ip))
         .onFailure(e -> LOG.info("login failed ip={} reason={}", ip, e.getMessage()));
   }
 
   private Future<Void> checkIpBudget(String ip) {
-    String key = IdentityKeys.loginIp(ip == null ? "unknown" : ip);
+    String key = IdentityKeys.loginIp(ipBudgetKey(ip));
     return db.batch(List.of(Request.cmd(Command.INCR).arg(key), Request.cmd(Command.EXPIRE).arg(key).arg(60).arg("NX")))
         .compose(r -> r.get(0).toLong() > LOGINS_PER_IP_PER_MINUTE
             ? Future.failedFuture(RelaisException.rateLimited("Too many sign-in attempts from this address", 60_000))
             : Future.succeededFuture());
   }
 
-  private Future<Void> checkNotLocked(String account) {
-    return db.send(Command.HGET, IdentityKeys.loginFailures(account), "lockedUntil").compose(r -> {
-      long until = r == null ? 0 : r.toLong();
-      long now = System.currentTimeMillis();
-      if (until > now) {
-        return Future.failedFuture(RelaisException.rateLimited(
-            "Too many failed sign-ins for this account; try again later", until - now));
-      }
-      return Future.succeededFuture();
-    });
+  /**
+   * Whose budget an address spends: an IPv4 address its own, an IPv6 address its /64 (one subscriber usually
+   * holds a whole /64), an IPv4-mapped IPv6 address that of its IPv4 address.
+   */
+  static String ipBudgetKey(String ip) {
+    if (ip == null || ip.isEmpty()) {
+      return "unknown";
+    }
+    // A literal only (brackets and a zone id allowed): never a name lookup.
+    byte[] address = NetUtil.createByteArrayFromIpAddressString(ip);
+    if (address == null) {
+      return truncate(ip, 64);
+    }
+    if (address.length == 16 && isIpv4Mapped(address)) {
+      address = Arrays.copyOfRange(address, 12, 16);
+    }
+    if (address.length == 4) {
+      return NetUtil.bytesToIpAddress(address);
+    }
+    byte[] prefix = Arrays.copyOf(Arrays.copyOf(address, 8), 16);
+    return NetUtil.bytesToIpAddress(prefix) + "/64";
   }
 
-  private Future<Void> recordFailure(String account) {
-    return db.eval(LOGIN_FAILURE, List.of(IdentityKeys.loginFailures(account)),
-        List.of(String.valueOf(System.currentTimeMillis()), String.valueOf(FAILURE_WINDOW_SECONDS))).mapEmpty();
+  private static boolean isIpv4Mapped(byte[] address) {
+    for (int i = 0; i < 10; i++) {
+      if (address[i] != 0) {
+        return false;
+      }
+    }
+    return address[10] == (byte) 0xff && address[11] == (byte) 0xff;
+  }
+
+  /** Counts the attempt before the password is checked; fails with {@code rate_limited} while the account is locked. */
+  private Future<Void> admitAttempt(String account) {
+    long now = System.currentTimeMillis();
+    return db.eval(LOGIN_ATTEMPT, List.of(IdentityKeys.loginAttempts(account)),
+        List.of(String.valueOf(now), String.valueOf(ATTEMPT_WINDOW_SECONDS))).compose(r -> {
+          long until = r == null ? 0 : r.toLong();
+          return until > now
+              ? Future.failedFuture(RelaisException.rateLimited(
+                  "Too many failed sign-ins for this account; try again later", until - now))
+              : Future.succeededFuture();
+        });
   }
 
   private Future<JsonObject> openSession(User user, String client) {
@@ -104,7 +132,7 @@ final class AuthServiceImpl implements AuthService {
             List.of(IdentityKeys.session(sid), IdentityKeys.sessionTokens(sid), tokenKey,
                 IdentityKeys.userSessions(user.id())),
             List.of(sid, user.id(), String.valueOf(tokens.settings().refreshTtlSeconds()), Instant.now().toString(),
-                client == null ? "" : truncate(client, 200)))
+                client == null ? "" : truncate(client, 200), IdentityKeys.sessionPrefix()))
         .map(r -> tokenReply(user, sid, refresh));
   }
 
@@ -122,7 +150,8 @@ final class AuthServiceImpl implements AuthService {
     return db.eval(ROTATE,
             List.of(IdentityKeys.refreshToken(sha256(refreshToken)), IdentityKeys.refreshToken(sha256(next))),
             List.of(String.valueOf(tokens.settings().refreshTtlSeconds()), IdentityKeys.sessionPrefix(),
-                IdentityKeys.userPrefix()))
+                IdentityKeys.userPrefix(), String.valueOf(System.currentTimeMillis()),
+                String.valueOf(tokens.settings().refreshReuseGraceSeconds() * 1000)))
         .compose(r -> {
           String outcome = r.get(0).toString();
           if (outcome.equals("reuse")) {
@@ -184,21 +213,23 @@ final class AuthServiceImpl implements AuthService {
         if (user.isEmpty() || user.get().status() != UserStatus.INVITED) {
           return Future.failedFuture(invalid);
         }
-        return passwords.hash(password).compose(hash -> db.send(Command.GETDEL, key).compose(consumed -> {
-          if (consumed == null || !userId.equals(consumed.toString())) {
-            return Future.failedFuture(invalid);
-          }
-          User u = user.get();
-          String now = Instant.now().toString();
-          User active = new User(u.id(), u.email(), u.displayName(), u.title(), u.orgId(), u.country(), u.locale(),
-              u.timeZone(), u.workingHours(), u.roles(), UserStatus.ACTIVE, hash, u.createdAt(), now);
-          return store.updateUser(active, false, Map.of("passwordHash", hash, "status", UserStatus.ACTIVE.wire(),
-                  "updatedAt", now))
-              .compose(x -> events.userChanged(u.id()))
-              .compose(x -> openSession(active, client));
-        }));
+        return passwords.hash(password)
+            .compose(hash -> activate(key, userId, hash))
+            .compose(activated -> activated ? store.user(userId) : Future.failedFuture(invalid))
+            .compose(active -> active.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(invalid)))
+            .compose(active -> events.userChanged(userId).map(active))
+            .compose(active -> openSession(active, client));
       });
     });
+  }
+
+  /**
+   * Consumes the invitation and sets the password, in one step, only if the invitation still names the user and
+   * the user is still invited (not disabled, not activated, while the password was being hashed).
+   */
+  private Future<Boolean> activate(String inviteKey, String userId, String hash) {
+    return db.eval(ACCEPT_INVITE, List.of(inviteKey, IdentityKeys.user(userId)),
+        List.of(userId, hash, Instant.now().toString())).map(r -> r.toInteger() == 1);
   }
 
   @Override

@@ -68,7 +68,7 @@ final class IdentityKeys {
     return session(sessionId) + ":tokens";
   }
 
-  static String loginFailures(String emailHash) {
+  static String loginAttempts(String emailHash) {
     return P + "loginfail:" + emailHash;
   }
 

@@ -30,7 +30,10 @@ public interface IdentityService {
 
   Future<JsonObject> getUser(Principal principal, String userId);
 
-  /** The directory: by name words (prefix, accent-insensitive), organisation, country, role; paged by offset. */
+  /**
+   * The directory: by name words (prefix, accent-insensitive), organisation, country, role; sorted by name words,
+   * then id; paged by offset ({@code users}, {@code total}, and {@code nextOffset} while more follow).
+   */
   Future<JsonObject> search(Principal principal, JsonObject query);
 
   Future<JsonObject> listOrgs(Principal principal, JsonObject filter);
@@ -52,7 +55,10 @@ public interface IdentityService {
   /** Sets a user's roles: an admin for anyone; an org-admin within their organisation, never granting admin. */
   Future<JsonObject> setRoles(Principal principal, String userId, java.util.List<String> roles);
 
-  /** Disables (or re-enables) a user; disabling revokes every session at once. */
+  /**
+   * Disables (or re-enables) a user; disabling revokes every session at once and deletes a pending invitation.
+   * A user disabled by a network admin is re-enabled only by a network admin ({@code forbidden} for an org-admin).
+   */
   Future<JsonObject> setDisabled(Principal principal, String userId, boolean disabled);
 
   /** Users by id, for other modules; unknown ids are absent from the map. */

@@ -103,20 +103,20 @@ final class IdentityServiceImpl implements IdentityService {
       candidates = store.allUserIds();
     }
     return candidates.compose(store::users).map(users -> {
-      List<User> matches = new ArrayList<>();
+      List<Ranked> matches = new ArrayList<>();
       for (User u : users) {
         if ((orgId == null || orgId.equals(u.orgId()))
             && (country == null || country.equals(u.country()))
             && (role == null || u.roles().contains(role))
             && (includeDisabled || u.status() != UserStatus.DISABLED)
             && matchesAll(u, words)) {
-          matches.add(u);
+          matches.add(new Ranked(Directory.tokens(u.displayName()).toString(), u));
         }
       }
-      matches.sort(Comparator.comparing((User u) -> Directory.tokens(u.displayName()).toString()).thenComparing(User::id));
+      matches.sort(Comparator.comparing(Ranked::key).thenComparing(r -> r.user().id()));
       JsonArray page = new JsonArray();
       for (int i = offset; i < Math.min(matches.size(), offset + limit); i++) {
-        page.add(matches.get(i).toJson());
+        page.add(matches.get(i).user().toJson());
       }
       JsonObject reply = new JsonObject().put("users", page).put("total", matches.size());
       if (offset + limit < matches.size()) {
@@ -124,6 +124,10 @@ final class IdentityServiceImpl implements IdentityService {
       }
       return reply;
     });
+  }
+
+  /** A user with their sort key in the directory, computed once. */
+  private record Ranked(String key, User user) {
   }
 
   private static boolean matchesAll(User u, List<String> words) {
@@ -331,17 +335,23 @@ final class IdentityServiceImpl implements IdentityService {
       if (userId.equals(principal.userId())) {
         return Future.failedFuture(RelaisException.forbidden("You cannot disable yourself"));
       }
-      UserStatus status = disabled ? UserStatus.DISABLED
-          : (user.passwordHash() == null ? UserStatus.INVITED : UserStatus.ACTIVE);
       String now = Instant.now().toString();
-      User updated = new User(user.id(), user.email(), user.displayName(), user.title(), user.orgId(), user.country(),
-          user.locale(), user.timeZone(), user.workingHours(), user.roles(), status, user.passwordHash(),
-          user.createdAt(), now);
-      Future<Void> revoke = disabled ? auth.revokeSession(userId, null) : Future.succeededFuture();
-      return store.updateUser(updated, false, Map.of("status", status.wire(), "updatedAt", now))
-          .compose(ok -> revoke)
-          .compose(v -> announce(updated));
+      return store.setDisabled(userId, disabled, principal.isAdmin(), now)
+          .compose(IdentityServiceImpl::disabledStatus)
+          .compose(status -> disabled ? auth.revokeSession(userId, null).map(status) : Future.succeededFuture(status))
+          .compose(status -> announce(new User(user.id(), user.email(), user.displayName(), user.title(),
+              user.orgId(), user.country(), user.locale(), user.timeZone(), user.workingHours(), user.roles(), status,
+              user.passwordHash(), user.createdAt(), now)));
     });
+  }
+
+  private static Future<UserStatus> disabledStatus(IdentityStore.Disabled outcome) {
+    return switch (outcome.outcome()) {
+      case DONE -> Future.succeededFuture(outcome.status());
+      case FORBIDDEN -> Future.failedFuture(RelaisException.forbidden(
+          "Only network admins re-enable a user a network admin disabled"));
+      case MISSING -> Future.failedFuture(RelaisException.notFound("No such user"));
+    };
   }
 
   @Override

@@ -20,6 +20,12 @@ import java.util.Optional;
 final class IdentityStore {
   private static final LuaScript CREATE_USER = LuaScript.load(IdentityStore.class, "identity_create_user");
   private static final LuaScript UPDATE_USER = LuaScript.load(IdentityStore.class, "identity_update_user");
+  private static final LuaScript SET_DISABLED = LuaScript.load(IdentityStore.class, "identity_set_disabled");
+  /**
+   * Users read per round trip. One batch queues one waiting handler per command in the Redis client, whose queue is
+   * bounded: reading a whole large directory at once would fail.
+   */
+  private static final int READ_CHUNK = 500;
 
   private final RedisDb db;
 
@@ -116,7 +122,21 @@ final class IdentityStore {
         .compose(r -> r == null ? Future.succeededFuture(Optional.empty()) : user(r.toString()));
   }
 
+  /** The users that exist among {@code ids}, in that order, read {@value #READ_CHUNK} per round trip. */
   Future<List<User>> users(Collection<String> ids) {
+    List<String> all = new ArrayList<>(ids);
+    Future<List<User>> read = Future.succeededFuture(new ArrayList<>(all.size()));
+    for (int from = 0; from < all.size(); from += READ_CHUNK) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + READ_CHUNK));
+      read = read.compose(users -> readUsers(chunk).map(more -> {
+        users.addAll(more);
+        return users;
+      }));
+    }
+    return read;
+  }
+
+  private Future<List<User>> readUsers(List<String> ids) {
     List<Request> reads = new ArrayList<>();
     for (String id : ids) {
       reads.add(Request.cmd(Command.HGETALL).arg(IdentityKeys.user(id)));
@@ -130,6 +150,26 @@ final class IdentityStore {
         }
       }
       return users;
+    });
+  }
+
+  /** What {@link #setDisabled} did. */
+  enum DisableOutcome { DONE, FORBIDDEN, MISSING }
+
+  /** The outcome of {@link #setDisabled} and the user's status afterwards (null unless done). */
+  record Disabled(DisableOutcome outcome, UserStatus status) {
+  }
+
+  /**
+   * Disables (deleting any pending invitation) or re-enables a user, recording whether a network admin or an
+   * org-admin disabled them; an org-admin's re-enabling of a user a network admin disabled is refused.
+   */
+  Future<Disabled> setDisabled(String userId, boolean disabled, boolean byNetworkAdmin, String updatedAt) {
+    List<String> args = List.of(disabled ? "1" : "0", byNetworkAdmin ? "admin" : "org-admin", updatedAt);
+    return db.eval(SET_DISABLED, List.of(IdentityKeys.user(userId)), args).map(r -> switch (r.get(0).toString()) {
+      case "ok" -> new Disabled(DisableOutcome.DONE, UserStatus.fromWire(r.get(1).toString()));
+      case "forbidden" -> new Disabled(DisableOutcome.FORBIDDEN, null);
+      default -> new Disabled(DisableOutcome.MISSING, null);
     });
   }
 

@@ -8,6 +8,7 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import org.relais.core.Ids;
 import org.relais.core.RelaisException;
 import org.relais.redis.RedisDb;
@@ -20,16 +21,24 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Access tokens: short-lived JWTs signed with ES256, with {@code kid} in the header. Verification pins the
  * algorithm and requires {@code iss}, {@code aud}, {@code sub}, {@code sid}, {@code jti}, {@code iat} and
- * {@code exp}. Unsigned tokens are never accepted: without a verification key, start-up fails.
+ * {@code exp}, with {@code exp - iat} no longer than the access-token lifetime (plus the leeway): even a stolen
+ * signing key cannot mint long-lived tokens. Unsigned tokens are never accepted: without a verification key,
+ * start-up fails.
  *
  * <p>The keyring lives in Redis so that every node signs and verifies alike. On first start a key is generated
- * and kept; a configured key replaces it, and tokens signed by a replaced key stay valid until they expire.
+ * and kept; a configured key replaces it (retires the previous one). Tokens signed by a retired key before it was
+ * retired stay valid until they expire; tokens it signed later ({@code iat} after its {@code retiredAt}) are
+ * refused. Each node reads the keyring again every {@link TokenSettings#keyReloadSeconds()} (and at once on an
+ * unknown {@code kid}), so a rotation on one node reaches the others within that period. A node whose own signing
+ * key was retired elsewhere switches to the current key when Redis holds its private part (a generated key);
+ * with a configured key file, rotate by restarting every node with the new file.
  */
 public final class Tokens {
   private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
@@ -42,8 +51,11 @@ public final class Tokens {
   private volatile JWTAuth signer;
   private volatile JWTAuth verifier;
   private volatile String currentKid;
-  private JsonObject signingJwk;
+  private volatile JsonObject signingJwk;
+  /** When each retired key was retired (epoch ms), by kid. */
+  private volatile Map<String, Long> retiredAt = Map.of();
   private volatile long lastReload;
+  private volatile long reloadTimer = -1;
 
   private Tokens(Vertx vertx, RedisDb db, TokenSettings settings) {
     this.vertx = vertx;
@@ -52,12 +64,26 @@ public final class Tokens {
   }
 
   /**
-   * Loads the keyring, generating or installing the signing key as needed.
+   * Loads the keyring, generating or installing the signing key as needed, and starts reading it again every
+   * {@link TokenSettings#keyReloadSeconds()} until {@link #close()}.
    * Fails when no key can be loaded (a bad key file, Redis unreachable).
    */
   public static Future<Tokens> create(Vertx vertx, RedisDb db, TokenSettings settings) {
     Tokens tokens = new Tokens(vertx, db, settings);
-    return tokens.installSigningKey().compose(v -> tokens.reload()).map(tokens);
+    return tokens.installSigningKey().compose(v -> tokens.reload()).map(v -> {
+      tokens.reloadTimer = vertx.setPeriodic(settings.keyReloadSeconds() * 1000, id -> tokens.reload()
+          .onFailure(e -> LOG.warn("reading the JWT keyring failed; keeping the keys known so far: {}", e.getMessage())));
+      return tokens;
+    });
+  }
+
+  /** Stops reading the keyring periodically. Idempotent; tokens still sign and verify with the keys known. */
+  public void close() {
+    long timer = reloadTimer;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      reloadTimer = -1;
+    }
   }
 
   public TokenSettings settings() {
@@ -114,11 +140,11 @@ public final class Tokens {
                 message.contains("expired") ? "Token expired" : "Invalid token"));
           }
           JsonObject claims = ar.result().attributes().getJsonObject("accessToken");
-          return checkClaims(claims);
+          return checkClaims(header.getString("kid"), claims);
         });
   }
 
-  private Future<AccessClaims> checkClaims(JsonObject c) {
+  private Future<AccessClaims> checkClaims(String kid, JsonObject c) {
     long now = System.currentTimeMillis() / 1000;
     Object exp = c.getValue("exp");
     Object iat = c.getValue("iat");
@@ -131,6 +157,15 @@ public final class Tokens {
       return Future.failedFuture(RelaisException.unauthenticated("Token expired"));
     }
     if (((Number) iat).longValue() - settings.leewaySeconds() > now) {
+      return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
+    }
+    if (((Number) exp).longValue() - ((Number) iat).longValue() > settings.accessTtlSeconds() + settings.leewaySeconds()) {
+      LOG.warn("token with a lifetime longer than allowed refused (kid {}, sub {})", kid, c.getValue("sub"));
+      return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
+    }
+    Long retired = kid == null ? null : retiredAt.get(kid);
+    if (retired != null && ((Number) iat).longValue() * 1000 > retired) {
+      LOG.warn("token signed by key {} after it was retired refused (sub {})", kid, c.getValue("sub"));
       return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
     }
     return Future.succeededFuture(new AccessClaims(c.getString("sub"), c.getString("sid"), c.getString("jti"),
@@ -234,24 +269,36 @@ public final class Tokens {
     return reload();
   }
 
-  /** Rebuilds the verifier from every key still able to vouch for an unexpired token. */
+  /**
+   * Rebuilds the verifier from every key still able to vouch for an unexpired token, learns when each was retired,
+   * and drops keys retired too long ago. When this node's signing key has been retired by another node and Redis
+   * holds the private part of the current key, signs with that from now on.
+   */
   private Future<Void> reload() {
     lastReload = System.currentTimeMillis();
-    return db.send(Command.HGETALL, IdentityKeys.jwtKeys()).compose(r -> {
-      Map<String, String> entries = Responses.toMap(r);
+    List<Request> reads = List.of(Request.cmd(Command.HGETALL).arg(IdentityKeys.jwtKeys()),
+        Request.cmd(Command.GET).arg(IdentityKeys.jwtCurrent()));
+    return db.batch(reads).compose(replies -> {
+      Map<String, String> entries = Responses.toMap(replies.get(0));
+      String current = Responses.str(replies.get(1));
       long horizon = System.currentTimeMillis() - (settings.accessTtlSeconds() + settings.leewaySeconds()) * 1000;
       List<JsonObject> verifyKeys = new ArrayList<>();
+      Map<String, Long> retired = new HashMap<>();
       List<String> expired = new ArrayList<>();
       entries.forEach((kid, json) -> {
         JsonObject entry = new JsonObject(json);
-        Long retiredAt = entry.getLong("retiredAt");
-        if (retiredAt != null && retiredAt < horizon) {
+        Long at = entry.getLong("retiredAt");
+        if (at != null && at < horizon) {
           expired.add(kid);
-        } else {
-          verifyKeys.add(SigningKeys.publicOnly(entry.getJsonObject("jwk")));
+          return;
         }
+        if (at != null) {
+          retired.put(kid, at);
+        }
+        verifyKeys.add(SigningKeys.publicOnly(entry.getJsonObject("jwk")));
       });
-      if (verifyKeys.isEmpty() || signingJwk == null) {
+      JsonObject signing = signingKey(entries, current);
+      if (verifyKeys.isEmpty() || signing == null) {
         return Future.failedFuture(new IllegalStateException("no JWT key could be loaded; refusing to start"));
       }
       JWTOptions options = new JWTOptions()
@@ -262,10 +309,12 @@ public final class Tokens {
       JWTAuthOptions verifyOptions = new JWTAuthOptions().setJWTOptions(options);
       verifyKeys.forEach(verifyOptions::addJwk);
       JWTAuth newVerifier = JWTAuth.create(vertx, verifyOptions);
-      JWTAuth newSigner = JWTAuth.create(vertx, new JWTAuthOptions().setJWTOptions(options).addJwk(signingJwk));
+      JWTAuth newSigner = JWTAuth.create(vertx, new JWTAuthOptions().setJWTOptions(options).addJwk(signing));
       this.verifier = newVerifier;
       this.signer = newSigner;
-      this.currentKid = signingJwk.getString("kid");
+      this.signingJwk = signing;
+      this.currentKid = signing.getString("kid");
+      this.retiredAt = Map.copyOf(retired);
       if (expired.isEmpty()) {
         return Future.succeededFuture();
       }
@@ -274,5 +323,26 @@ public final class Tokens {
       args.addAll(expired);
       return db.send(Command.HDEL, args.toArray()).mapEmpty();
     });
+  }
+
+  /** The key to sign with: ours, unless it was retired or dropped and the current key's private part is known. */
+  private JsonObject signingKey(Map<String, String> entries, String current) {
+    JsonObject ours = signingJwk;
+    if (ours == null) {
+      return null;
+    }
+    String kid = ours.getString("kid");
+    String entry = entries.get(kid);
+    boolean stale = entry == null || new JsonObject(entry).containsKey("retiredAt");
+    if (!stale || current == null || current.equals(kid) || !entries.containsKey(current)) {
+      return ours;
+    }
+    JsonObject currentJwk = new JsonObject(entries.get(current)).getJsonObject("jwk");
+    if (currentJwk.containsKey("d")) {
+      LOG.info("JWT signing key {} was retired; signing with the current key {}", kid, current);
+      return currentJwk;
+    }
+    LOG.warn("this node signs with JWT key {}, which was retired; restart it with the current key file", kid);
+    return ours;
   }
 }

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * A redis-server that Relais starts and stops itself, for zero-configuration runs and for tests: the one on
  * PATH if there is one, else the static binary bundled by {@code org.signal:embedded-redis}. It listens on
  * 127.0.0.1 only, with a random password kept in the data directory, and keeps its data in {@code dataDir} with append-only persistence
- * (fsync every second), so stopping and starting keeps everything.
+ * (fsync every second), so stopping and starting keeps everything. The data directory is readable by its owner
+ * only (0700, where the file system has POSIX permissions): its append-only file holds every secret of the
+ * network, the JWT signing key included.
  *
  * <p>Start-up and stop block the calling thread: call them before Vert.x serves, never on an event loop.
  */
@@ -57,13 +59,15 @@ public final class ManagedRedis implements AutoCloseable {
 
   /**
    * Starts redis-server on {@code port} (0: a free port) with its data in {@code dataDir}, and waits until it
-   * answers.
+   * answers. Creates the data directory, or restricts an existing one, to its owner (0700).
    *
-   * @throws IOException if the data directory is in use by another Relais, or redis-server cannot start
+   * @throws IOException if the data directory is in use by another Relais, cannot be restricted to its owner, or
+   *                     redis-server cannot start
    */
   public static ManagedRedis start(Path dataDir, int port) throws IOException {
     Path dir = dataDir.toAbsolutePath().normalize();
     Files.createDirectories(dir);
+    restrictToOwner(dir);
     FileChannel lockChannel = FileChannel.open(dir.resolve("relais.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
@@ -247,6 +251,15 @@ public final class ManagedRedis implements AutoCloseable {
     }
     Files.writeString(file, password, StandardCharsets.US_ASCII);
     return password;
+  }
+
+  /** Makes {@code dir} accessible to its owner only; a file system without POSIX permissions is left as it is. */
+  private static void restrictToOwner(Path dir) throws IOException {
+    try {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException e) {
+      LOG.debug("{} has no POSIX permissions; leaving its access as it is", dir);
+    }
   }
 
   private static String quote(String s) {
