@@ -31,10 +31,12 @@ public final class Main {
     String redisUrl = config.redisUrl();
     try {
       if (redisUrl == null) {
-        managed = ManagedRedis.start(config.dataDir(), config.managedRedisPort());
+        ManagedRedis.Fsync fsync = config.managedRedisFsync().equals("always") ? ManagedRedis.Fsync.ALWAYS
+            : ManagedRedis.Fsync.EVERYSEC;
+        managed = ManagedRedis.start(config.dataDir(), config.managedRedisPort(), fsync);
         redisUrl = managed.url();
-        LOG.info("Redis: {} on 127.0.0.1:{}, data in {} (append-only, fsync every second)",
-            managed.source(), managed.port(), managed.dataDir());
+        LOG.info("Redis: {} on 127.0.0.1:{}, data in {} (append-only, fsync {})",
+            managed.source(), managed.port(), managed.dataDir(), fsync.redisValue());
       } else {
         LOG.info("Redis: {}", org.relais.redis.RedisSettings.of(redisUrl).redactedUrl());
       }

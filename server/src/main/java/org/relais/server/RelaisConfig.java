@@ -28,6 +28,7 @@ public record RelaisConfig(
     String redisUrl,
     Path dataDir,
     int managedRedisPort,
+    String managedRedisFsync,
     String adminEmail,
     String adminPassword,
     String adminCountry,
@@ -73,6 +74,7 @@ public record RelaisConfig(
       new Key("redisUrl", null, "redis://[:password@]host:port[/db] of the Redis to use; unset: start a redis-server in dataDir", RelaisConfig::redis),
       new Key("dataDir", "./data", "where the managed redis-server keeps its data (append-only file)", v -> Path.of(nonEmpty(v))),
       new Key("managedRedisPort", "0", "port of the redis-server Relais starts itself (on 127.0.0.1); 0: any free port", v -> integer(v, 0, 65535)),
+      new Key("managedRedisFsync", "always", "when the redis-server Relais starts makes writes durable: always (before each acknowledgement; nothing acknowledged is lost, even on power failure) or everysec (faster; a power cut can lose the last second)", v -> { if (!v.equals("always") && !v.equals("everysec")) { throw new IllegalArgumentException("always or everysec"); } return v; }),
       new Key("adminEmail", "admin@relais.local", "email of the network admin created on first start", RelaisConfig::email),
       new Key("adminPassword", null, "password of that admin (at least 8 characters); unset: one is generated and printed once in the log", RelaisConfig::password),
       new Key("adminCountry", "ML", "ISO 3166-1 alpha-2 country of the admin's organisation created on first start", RelaisConfig::country),
@@ -168,6 +170,7 @@ public record RelaisConfig(
     RelaisConfig config = new RelaisConfig(
         (Integer) values.get("port"), (String) values.get("host"), (String) values.get("publicUrl"),
         (String) values.get("redisUrl"), (Path) values.get("dataDir"), (Integer) values.get("managedRedisPort"),
+        (String) values.get("managedRedisFsync"),
         (String) values.get("adminEmail"),
         (String) values.get("adminPassword"), (String) values.get("adminCountry"), (Boolean) values.get("demo"),
         (List<String>) values.get("allowedOrigins"), (List<String>) values.get("trustedProxies"),

@@ -65,6 +65,32 @@ public final class ManagedRedis implements AutoCloseable {
    *                     redis-server cannot start
    */
   public static ManagedRedis start(Path dataDir, int port) throws IOException {
+    return start(dataDir, port, Fsync.ALWAYS);
+  }
+
+  /**
+   * When Redis makes its append-only file durable: {@link #ALWAYS} before it answers each write (nothing
+   * acknowledged is lost even on power failure; each write waits for the disk), or {@link #EVERYSEC} (faster;
+   * a power failure or kernel crash can lose up to the last second of acknowledged writes; a crash of Redis alone
+   * loses nothing).
+   */
+  public enum Fsync {
+    ALWAYS("always"),
+    EVERYSEC("everysec");
+
+    private final String redisValue;
+
+    Fsync(String redisValue) {
+      this.redisValue = redisValue;
+    }
+
+    public String redisValue() {
+      return redisValue;
+    }
+  }
+
+  /** Like {@link #start(Path, int)}, with the given fsync policy. */
+  public static ManagedRedis start(Path dataDir, int port, Fsync fsync) throws IOException {
     Path dir = dataDir.toAbsolutePath().normalize();
     Files.createDirectories(dir);
     restrictToOwner(dir);
@@ -84,7 +110,7 @@ public final class ManagedRedis implements AutoCloseable {
       Executable exe = findExecutable();
       int actualPort = port == 0 ? freePort() : port;
       String password = password(dir);
-      Path conf = writeConfig(dir, actualPort, password);
+      Path conf = writeConfig(dir, actualPort, password, fsync);
       Process process = new ProcessBuilder(exe.path().toString(), conf.toString())
           .directory(dir.toFile())
           .redirectErrorStream(true)
@@ -210,7 +236,7 @@ public final class ManagedRedis implements AutoCloseable {
     return sb.toString();
   }
 
-  private static Path writeConfig(Path dir, int port, String password) throws IOException {
+  private static Path writeConfig(Path dir, int port, String password, Fsync fsync) throws IOException {
     Path conf = dir.resolve("redis.conf");
     List<String> lines = List.of(
         "# Written by Relais at each start; edits are overwritten.",
@@ -222,7 +248,7 @@ public final class ManagedRedis implements AutoCloseable {
         "pidfile " + quote(dir.resolve("redis.pid").toString()),
         "logfile " + quote(dir.resolve("redis.log").toString()),
         "appendonly yes",
-        "appendfsync everysec",
+        "appendfsync " + fsync.redisValue(),
         "requirepass " + password);
     Files.deleteIfExists(conf);
     try {

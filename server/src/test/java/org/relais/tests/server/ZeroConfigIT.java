@@ -89,7 +89,7 @@ class ZeroConfigIT {
     long redisPid;
     try {
       String redisLine = awaitLog(log, Pattern.compile("Redis: (.+)"), first);
-      assertThat(redisLine).contains("redis-server").contains(cwd.resolve("data").toString()).contains("append-only");
+      assertThat(redisLine).contains("redis-server").contains(cwd.resolve("data").toString()).contains("append-only").contains("fsync always");
       password = awaitLog(log, Pattern.compile("password: (\\S+)"), first);
       awaitLog(log, Pattern.compile("Relais listening"), first);
       redisPid = Long.parseLong(Files.readString(cwd.resolve("data/redis.pid")).trim());
