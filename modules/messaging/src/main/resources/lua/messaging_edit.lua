@@ -6,25 +6,15 @@
 -- ARGV[11] log max length  ARGV[12] n newly mentioned user ids, then the ids
 -- Returns {'ok', eventJson} | {'err', code, message}
 local ch = KEYS[1]
-if redis.call('EXISTS', ch) == 0 then
-  return {'err', 'not_found', 'No such channel'}
+local refused = check_writable(ch, ARGV[2], ARGV[10])
+if refused then
+  return refused
 end
-if redis.call('HGET', ch, 'archived') == '1' then
-  return {'err', 'forbidden', 'This channel is archived'}
+local seq, mkey, missing = live_message(ch, ARGV[3])
+if missing then
+  return missing
 end
-if check_member(ch, ARGV[2], ARGV[10]) ~= 'ok' then
-  return {'err', 'forbidden', 'You are not a member of this channel'}
-end
-local seq = redis.call('HGET', key_of(ch, 'ids'), ARGV[3])
-if not seq then
-  return {'err', 'not_found', 'No such message'}
-end
-local mkey = key_of(ch, 'm:' .. seq)
-local m = redis.call('HMGET', mkey, 'authorId', 'deleted')
-if m[2] == '1' then
-  return {'err', 'not_found', 'This message was deleted'}
-end
-local is_author = m[1] == ARGV[2]
+local is_author = redis.call('HGET', mkey, 'authorId') == ARGV[2]
 if ARGV[5] == 'edit' then
   if not is_author then
     return {'err', 'forbidden', 'Only the author edits a message'}

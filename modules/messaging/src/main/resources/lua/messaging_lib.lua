@@ -39,3 +39,31 @@ local function check_member(channel_key, user_id, implicit_member)
   end
   return 'forbidden'
 end
+
+-- The common checks before writing: the channel exists, is not archived, and the user is a member.
+-- Returns nil when all pass, else the script's error reply.
+local function check_writable(channel_key, user_id, implicit_member)
+  if redis.call('EXISTS', channel_key) == 0 then
+    return {'err', 'not_found', 'No such channel'}
+  end
+  if redis.call('HGET', channel_key, 'archived') == '1' then
+    return {'err', 'forbidden', 'This channel is archived'}
+  end
+  if check_member(channel_key, user_id, implicit_member) ~= 'ok' then
+    return {'err', 'forbidden', 'You are not a member of this channel'}
+  end
+  return nil
+end
+
+-- The seq and hash key of a message that exists and is not deleted; or nil and the error reply.
+local function live_message(channel_key, message_id)
+  local seq = redis.call('HGET', key_of(channel_key, 'ids'), message_id)
+  if not seq then
+    return nil, nil, {'err', 'not_found', 'No such message'}
+  end
+  local mkey = key_of(channel_key, 'm:' .. seq)
+  if redis.call('HGET', mkey, 'deleted') == '1' then
+    return nil, nil, {'err', 'not_found', 'This message was deleted'}
+  end
+  return seq, mkey, nil
+end

@@ -5,27 +5,18 @@
 -- ARGV[6] max distinct reactions per message  ARGV[7] implicit member flag  ARGV[8] log max length
 -- Returns {'ok', eventJson or ''} | {'err', code, message}
 local ch = KEYS[1]
-if redis.call('EXISTS', ch) == 0 then
-  return {'err', 'not_found', 'No such channel'}
+local refused = check_writable(ch, ARGV[2], ARGV[7])
+if refused then
+  return refused
 end
-if redis.call('HGET', ch, 'archived') == '1' then
-  return {'err', 'forbidden', 'This channel is archived'}
+local seq, mkey, missing = live_message(ch, ARGV[3])
+if missing then
+  return missing
 end
-if check_member(ch, ARGV[2], ARGV[7]) ~= 'ok' then
-  return {'err', 'forbidden', 'You are not a member of this channel'}
-end
-local seq = redis.call('HGET', key_of(ch, 'ids'), ARGV[3])
-if not seq then
-  return {'err', 'not_found', 'No such message'}
-end
-local mkey = key_of(ch, 'm:' .. seq)
-local m = redis.call('HMGET', mkey, 'deleted', 'reactions')
-if m[1] == '1' then
-  return {'err', 'not_found', 'This message was deleted'}
-end
+local stored = redis.call('HGET', mkey, 'reactions')
 local reactions = {}
-if m[2] and m[2] ~= '' and m[2] ~= '{}' then
-  reactions = cjson.decode(m[2])
+if stored and stored ~= '' and stored ~= '{}' then
+  reactions = cjson.decode(stored)
 end
 local users = reactions[ARGV[4]]
 local changed = false

@@ -7,14 +7,9 @@
 -- ARGV[13] n mentioned user ids, then the ids
 -- Returns {'ok', messageJson, eventJson} | {'dup', seq} | {'err', code, message}
 local ch = KEYS[1]
-if redis.call('EXISTS', ch) == 0 then
-  return {'err', 'not_found', 'No such channel'}
-end
-if redis.call('HGET', ch, 'archived') == '1' then
-  return {'err', 'forbidden', 'This channel is archived'}
-end
-if check_member(ch, ARGV[2], ARGV[10]) ~= 'ok' then
-  return {'err', 'forbidden', 'You are not a member of this channel'}
+local refused = check_writable(ch, ARGV[2], ARGV[10])
+if refused then
+  return refused
 end
 local dedupe = key_of(ch, 'dedupe:' .. ARGV[2] .. ':' .. ARGV[3])
 local previous = redis.call('GET', dedupe)

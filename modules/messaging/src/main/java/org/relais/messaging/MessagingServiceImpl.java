@@ -221,54 +221,48 @@ final class MessagingServiceImpl implements MessagingService {
 
   /** Adds listed members (one script, one member.joined each), indexes them, and makes their sockets follow. */
   private Future<List<String>> addMembers(String channelId, List<String> userIds, MemberRole role, String actor) {
-    List<String> args = new ArrayList<>(List.of(channelId, "add", role.wire(), actor == null ? "" : actor, "",
+    return changeMembers(channelId, userIds, "add", role.wire(), actor, "").compose(changed -> {
+      if (changed.users().isEmpty()) {
+        return Future.succeededFuture(changed.users());
+      }
+      return bus.follow(changed.users(), channelId, changed.firstOffset() - 1).map(changed.users());
+    });
+  }
+
+  /** Removes listed members (one member.left each); their sockets stop following when they receive it. */
+  private Future<List<String>> removeMembers(String channelId, List<String> userIds, String actor, String reason) {
+    return changeMembers(channelId, userIds, "remove", "", actor, reason).map(MembershipChange::users);
+  }
+
+  /** Who actually changed, and the offset of the first event logged for it. */
+  private record MembershipChange(List<String> users, long firstOffset) {
+  }
+
+  private Future<MembershipChange> changeMembers(String channelId, List<String> userIds, String mode, String role,
+                                                 String actor, String reason) {
+    List<String> args = new ArrayList<>(List.of(channelId, mode, role, actor == null ? "" : actor, reason,
         String.valueOf(settings.logMaxEvents())));
     args.addAll(userIds);
     return db.eval(MEMBERS, List.of(MessagingKeys.channel(channelId)), args)
         .compose(MessagingServiceImpl::scriptResult)
         .compose(r -> {
-          List<String> added = new ArrayList<>();
+          List<String> changed = new ArrayList<>();
           List<Request> index = new ArrayList<>();
           List<Future<Void>> published = new ArrayList<>();
           long firstOffset = Long.MAX_VALUE;
           for (int i = 1; i + 1 < r.size(); i += 2) {
             String user = r.get(i).toString();
             String event = r.get(i + 1).toString();
-            added.add(user);
-            index.add(Request.cmd(Command.SADD).arg(MessagingKeys.userChannels(user)).arg(channelId));
+            changed.add(user);
+            index.add(Request.cmd(mode.equals("add") ? Command.SADD : Command.SREM)
+                .arg(MessagingKeys.userChannels(user)).arg(channelId));
             published.add(publish(channelId, event));
             firstOffset = Math.min(firstOffset, new JsonObject(event).getJsonObject("data").getLong("offset"));
           }
-          if (added.isEmpty()) {
-            return Future.succeededFuture(added);
-          }
-          long after = firstOffset - 1;
-          return db.batch(index)
-              .compose(x -> Future.join(published))
-              .compose(x -> bus.follow(added, channelId, after))
-              .map(added);
-        });
-  }
-
-  private Future<List<String>> removeMembers(String channelId, List<String> userIds, String actor, String reason) {
-    List<String> args = new ArrayList<>(List.of(channelId, "remove", "", actor == null ? "" : actor, reason,
-        String.valueOf(settings.logMaxEvents())));
-    args.addAll(userIds);
-    return db.eval(MEMBERS, List.of(MessagingKeys.channel(channelId)), args)
-        .compose(MessagingServiceImpl::scriptResult)
-        .compose(r -> {
-          List<String> removed = new ArrayList<>();
-          List<Request> index = new ArrayList<>();
-          List<Future<Void>> published = new ArrayList<>();
-          for (int i = 1; i + 1 < r.size(); i += 2) {
-            String user = r.get(i).toString();
-            removed.add(user);
-            index.add(Request.cmd(Command.SREM).arg(MessagingKeys.userChannels(user)).arg(channelId));
-            published.add(publish(channelId, r.get(i + 1).toString()));
-          }
+          long first = firstOffset;
           return (index.isEmpty() ? Future.<List<Response>>succeededFuture(List.of()) : db.batch(index))
               .compose(x -> Future.join(published))
-              .map(removed);
+              .map(x -> new MembershipChange(changed, first));
         });
   }
 
