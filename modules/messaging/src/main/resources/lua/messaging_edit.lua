@@ -19,6 +19,7 @@ if ARGV[5] == 'edit' then
   if not is_author then
     return {'err', 'forbidden', 'Only the author edits a message'}
   end
+  forget_mentions(ch, mkey, seq)
   redis.call('HSET', mkey, 'text', ARGV[6], 'editedAt', ARGV[4], 'mentions', ARGV[7], 'mentionsChannel', ARGV[8])
   local n = tonumber(ARGV[12])
   for i = 13, 12 + n do
@@ -37,6 +38,7 @@ end
 if not is_author and ARGV[9] ~= '1' then
   return {'err', 'forbidden', 'Only the author or a moderator deletes a message'}
 end
+forget_mentions(ch, mkey, seq)
 redis.call('HSET', mkey, 'text', '', 'deleted', '1', 'deletedAt', ARGV[4], 'mentions', '[]', 'mentionsChannel', '0',
   'reactions', '{}')
 local _, event = log_event(ch, ARGV[1], 'message.deleted', '{"messageId":' .. cjson.encode(ARGV[3]) .. ',"seq":' .. seq

@@ -67,3 +67,17 @@ local function live_message(channel_key, message_id)
   end
   return seq, mkey, nil
 end
+
+-- Forgets the mentions a message made (before an edit replaces them, or when it is deleted), so that mention
+-- counts only count what is still there.
+local function forget_mentions(channel_key, mkey, seq)
+  local m = redis.call('HMGET', mkey, 'mentions', 'mentionsChannel')
+  if m[1] and m[1] ~= '' and m[1] ~= '[]' then
+    for _, user in ipairs(cjson.decode(m[1])) do
+      redis.call('ZREM', key_of(channel_key, 'mentions:' .. user), seq)
+    end
+  end
+  if m[2] == '1' then
+    redis.call('ZREM', key_of(channel_key, 'mentions:*'), seq)
+  end
+end

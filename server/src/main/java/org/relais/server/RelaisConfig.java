@@ -100,7 +100,7 @@ public record RelaisConfig(
       new Key("messageMaxChars", "8000", "longest message text, in characters", v -> integer(v, 1, 100_000)),
       new Key("channelLogEvents", "10000", "events kept per channel for resuming; a client that missed more is told to resync", v -> integer(v, 100, 10_000_000)),
       new Key("presenceTtlSeconds", "60", "a session not heard from for this long counts as gone (a crashed node's users turn offline within it)", v -> integer(v, 2, 3600)),
-      new Key("presenceAwaySeconds", "600", "a user inactive this long appears away", v -> integer(v, 1, 86_400)),
+      new Key("presenceAwaySeconds", "600", "a user inactive this long appears away (activity is sampled once a minute)", v -> integer(v, 60, 86_400)),
       new Key("presenceGraceSeconds", "5", "a user whose last session closed appears offline after this delay (a quick reconnect makes no flicker)", v -> integer(v, 0, 600)),
       new Key("redisTimeoutMs", "2000", "a Redis command not answered within this time fails with unavailable", v -> integer(v, 50, 60_000)),
       new Key("eventLoops", "0", "gateway instances, one per event loop; 0: one per CPU core", v -> integer(v, 0, 256)),

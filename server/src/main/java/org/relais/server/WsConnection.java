@@ -72,6 +72,10 @@ final class WsConnection {
   private static final class Follow {
     long last = -1;
     boolean catchingUp;
+    /** The user's own member.left was just sent: nothing more until membership is checked again. */
+    boolean checking;
+    /** The offset catching up aims at. */
+    long target;
     final TreeMap<Long, String> held = new TreeMap<>();
   }
 
@@ -376,13 +380,13 @@ final class WsConnection {
       }
       return;
     }
-    if (f.catchingUp || offset > f.last + 1) {
+    if (f.catchingUp || f.checking || offset > f.last + 1) {
       if (f.held.size() >= MAX_HELD_WHILE_CATCHING_UP) {
         close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
         return;
       }
       f.held.put(offset, json);
-      if (!f.catchingUp) {
+      if (!f.catchingUp && !f.checking) {
         catchUp(channelId, f, offset - 1, System.currentTimeMillis());
       }
       return;
@@ -410,10 +414,29 @@ final class WsConnection {
     push("resync", new JsonObject().put("channelId", channelId).put("reason", reason).put("offset", offset));
   }
 
+  /**
+   * Records that an event was sent. After the user's own member.left, nothing more of the channel is sent until
+   * membership is checked again: a removed member gets nothing further, while one who was removed and re-added
+   * (replayed on resume, or racing live) keeps the channel.
+   */
   private void sent(String channelId, Follow f, long offset, String json) {
     f.last = offset;
     if (json.contains("\"ev\":\"member.left\"") && principal.userId().equals(ChannelFeed.userOf(json))) {
-      gateway.unfollow(this, channelId);
+      f.checking = true;
+      gateway.messaging().isMember(principal, channelId).onComplete(ar -> {
+        if (follows.get(channelId) != f || state != State.READY) {
+          return;
+        }
+        if (ar.succeeded() && ar.result()) {
+          f.checking = false;
+          releaseHeld(channelId, f);
+          if (!f.catchingUp && !f.checking && f.last < f.target && follows.get(channelId) == f) {
+            catchUp(channelId, f, f.target, System.currentTimeMillis());
+          }
+        } else {
+          gateway.unfollow(this, channelId);
+        }
+      });
     }
   }
 
@@ -423,6 +446,7 @@ final class WsConnection {
    */
   private void catchUp(String channelId, Follow f, long upTo, long startedAt) {
     f.catchingUp = true;
+    f.target = Math.max(f.target, upTo);
     gateway.messaging().readLog(channelId, f.last, upTo, CATCH_UP_BATCH).onComplete(ar -> {
       if (state != State.READY || follows.get(channelId) != f) {
         return;
@@ -455,7 +479,12 @@ final class WsConnection {
       if (offset == f.last + 1) {
         ws.writeTextMessage(event);
         sent(channelId, f, offset, event);
-        if (follows.get(channelId) != f) {
+        if (f.checking) {
+          // The rest waits for the membership check (see sent); it is released from held if still a member.
+          for (int j = i + 1; j < events.size(); j++) {
+            f.held.put(ChannelFeed.offsetOf(events.get(j)), events.get(j));
+          }
+          f.catchingUp = false;
           return;
         }
       }
@@ -472,7 +501,7 @@ final class WsConnection {
   }
 
   private void releaseHeld(String channelId, Follow f) {
-    while (!f.held.isEmpty() && !f.catchingUp && follows.get(channelId) == f && state == State.READY) {
+    while (!f.held.isEmpty() && !f.catchingUp && !f.checking && follows.get(channelId) == f && state == State.READY) {
       Map.Entry<Long, String> next = f.held.pollFirstEntry();
       deliver(channelId, next.getKey(), next.getValue());
     }

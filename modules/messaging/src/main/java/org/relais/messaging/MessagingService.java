@@ -97,6 +97,9 @@ public interface MessagingService {
   /** The database's epoch, made on first use. */
   Future<String> epoch();
 
-  /** People who share a channel with listed members, or an organisation channel, with the user: presence watchers. */
+  /**
+   * Presence watchers: people who share a channel with listed members (up to maxPresenceFanout members) with the
+   * user. Network and organisation channels do not count: everyone would watch everyone.
+   */
   Future<Collection<String>> peopleSharingChannelsWith(String userId);
 }

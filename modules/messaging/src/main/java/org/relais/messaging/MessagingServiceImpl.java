@@ -152,8 +152,8 @@ final class MessagingServiceImpl implements MessagingService {
       }
       case ORGANISATION -> {
         orgId = data.getString("orgId", p.orgId());
-        if (!p.canAdminOrg(orgId)) {
-          return Future.failedFuture(RelaisException.forbidden("Only an org-admin of that organisation creates its channels"));
+        if (!orgId.equals(p.orgId()) || !p.canAdminOrg(orgId)) {
+          return Future.failedFuture(RelaisException.forbidden("An organisation's channels are created by its own org-admins"));
         }
         isPublic = false;
       }
@@ -190,13 +190,21 @@ final class MessagingServiceImpl implements MessagingService {
     String channelOrg = orgId;
     List<String> invited = data.getJsonArray("memberIds", new JsonArray()).stream().map(String::valueOf)
         .filter(u -> !u.equals(p.userId())).toList();
-    return db.batch(writes).compose(v -> {
+    if (kind.implicit() && !invited.isEmpty()) {
+      return Future.failedFuture(RelaisException.badRequest("data.memberIds: everyone concerned is a member of this kind of channel"));
+    }
+    // Check the invited people before anything is written: a refused create leaves no channel behind.
+    Future<List<String>> checked = invited.isEmpty() ? Future.succeededFuture(invited) : activeUsers(invited);
+    return checked.compose(ok -> db.batch(writes)).compose(v -> {
       if (kind.implicit()) {
-        return bus.followAll(channelOrg, id, 0).map(x -> (JsonObject) null);
+        // Logged so that every member's sockets, which start following at once, learn of the new channel.
+        return db.send(Command.HGETALL, MessagingKeys.channel(id))
+            .compose(r -> updateFields(p, Channel.fromHash(Responses.toMap(r)), List.of()))
+            .compose(x -> bus.followAll(channelOrg, id, 0)).map(x -> (JsonObject) null);
       }
       return addMembers(id, List.of(p.userId()), MemberRole.OWNER, p.userId())
           .compose(x -> invited.isEmpty() ? Future.succeededFuture()
-              : activeUsers(invited).compose(users -> addMembers(id, users, MemberRole.MEMBER, p.userId())))
+              : addMembers(id, invited, MemberRole.MEMBER, p.userId()))
           .map(x -> (JsonObject) null);
     }).compose(v -> channelJson(id)).map(ch -> new JsonObject().put("channel", ch));
   }
@@ -270,11 +278,11 @@ final class MessagingServiceImpl implements MessagingService {
   public Future<JsonObject> updateChannel(Principal p, JsonObject data) {
     String channelId = data.getString("channelId");
     return access(p, channelId).compose(a -> {
+      if (a.channel().kind() == ChannelKind.DIRECT) {
+        return Future.failedFuture(RelaisException.badRequest("Direct conversations have no name, topic or description"));
+      }
       if (!a.moderates()) {
         return Future.failedFuture(RelaisException.forbidden("Only the channel's owner or moderators change it"));
-      }
-      if (a.channel().kind() == ChannelKind.DIRECT && data.containsKey("name")) {
-        return Future.failedFuture(RelaisException.badRequest("data.name: direct conversations have no name"));
       }
       List<String> fields = new ArrayList<>();
       for (String f : List.of("name", "topic", "description")) {
@@ -315,14 +323,14 @@ final class MessagingServiceImpl implements MessagingService {
   @Override
   public Future<JsonObject> archiveChannel(Principal p, String channelId, boolean archived) {
     return access(p, channelId).compose(a -> {
+      if (a.channel().kind() == ChannelKind.DIRECT) {
+        return Future.failedFuture(RelaisException.badRequest("Direct conversations are not archived"));
+      }
       boolean owner = a.role() == MemberRole.OWNER;
       boolean admin = p.isAdmin() && a.channel().kind() != ChannelKind.DIRECT;
       boolean orgAdmin = a.channel().kind() == ChannelKind.ORGANISATION && p.canAdminOrg(a.channel().orgId());
       if (!(owner || admin || orgAdmin)) {
         return Future.failedFuture(RelaisException.forbidden("Only the channel's owner or an admin archives it"));
-      }
-      if (a.channel().kind() == ChannelKind.DIRECT) {
-        return Future.failedFuture(RelaisException.badRequest("Direct conversations are not archived"));
       }
       Future<Response> index = archived
           ? db.send(Command.SREM, MessagingKeys.publicChannels(), channelId)
@@ -502,8 +510,10 @@ final class MessagingServiceImpl implements MessagingService {
   @Override
   public Future<JsonObject> leave(Principal p, String channelId) {
     return access(p, channelId).compose(a -> {
-      if (a.channel().kind().implicit()) {
-        return Future.failedFuture(RelaisException.badRequest("Network and organisation channels cannot be left; mute them instead"));
+      if (a.channel().kind().implicit() || a.channel().kind() == ChannelKind.DIRECT) {
+        return Future.failedFuture(RelaisException.badRequest(a.channel().kind() == ChannelKind.DIRECT
+            ? "Direct conversations cannot be left; mute them instead"
+            : "Network and organisation channels cannot be left; mute them instead"));
       }
       if (!a.member()) {
         return Future.failedFuture(RelaisException.forbidden("You are not a member of this channel"));

@@ -271,4 +271,84 @@ class MessagingTest {
           .as("a moderator cannot remove an owner").isEqualTo("forbidden");
     }
   }
+
+  @Test
+  @DisplayName("a member removed and re-added keeps receiving the channel, live and after a resume")
+  void removedAndReadded() {
+    try (WsClient a = t.wsHello(token(aminata))) {
+      String channel = createChannel(a, "Retour", "private", id(moussa));
+      String epoch;
+      long offset;
+      try (WsClient m = t.ws()) {
+        JsonObject hello = ok(m.call("hello", new JsonObject().put("token", token(moussa))));
+        epoch = hello.getString("epoch");
+        offset = hello.getJsonObject("channels").getLong(channel);
+        // Live: removed, then added back at once.
+        ok(a.call("channel.kick", new JsonObject().put("channelId", channel).put("userId", id(moussa))));
+        ok(a.call("channel.invite", new JsonObject().put("channelId", channel).put("userIds", new JsonArray().add(id(moussa)))));
+        ok(send(a, channel, "toujours là ?", "back-1"));
+        assertThat(m.nextPush("message.new", channel, 5_000).getJsonObject("data").getJsonObject("message").getString("text"))
+            .isEqualTo("toujours là ?");
+      }
+      // Offline: removed and re-added again; the resume replays the member.left but must not drop the channel.
+      ok(a.call("channel.kick", new JsonObject().put("channelId", channel).put("userId", id(moussa))));
+      ok(a.call("channel.invite", new JsonObject().put("channelId", channel).put("userIds", new JsonArray().add(id(moussa)))));
+      ok(send(a, channel, "après la reprise", "back-2"));
+      try (WsClient m = t.ws()) {
+        ok(m.call("hello", new JsonObject().put("token", token(moussa))
+            .put("resume", new JsonObject().put("epoch", epoch).put("channels", new JsonObject().put(channel, offset)))));
+        m.nextMatching(f -> "message.new".equals(f.getString("ev"))
+            && "après la reprise".equals(f.getJsonObject("data").getJsonObject("message").getString("text")), 5_000);
+        ok(send(a, channel, "et en direct", "back-3"));
+        m.nextMatching(f -> "message.new".equals(f.getString("ev"))
+            && "et en direct".equals(f.getJsonObject("data").getJsonObject("message").getString("text")), 5_000);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("mention counts drop when the mentioning message is edited or deleted")
+  void mentionCountsFollowEditsAndDeletes() {
+    try (WsClient a = t.wsHello(token(aminata)); WsClient m = t.wsHello(token(moussa))) {
+      String channel = createChannel(a, "Mentions retirées", "private", id(moussa));
+      String first = ok(send(a, channel, "<@" + id(moussa) + "> un", "mc1")).getJsonObject("message").getString("id");
+      String second = ok(send(a, channel, "@channel deux", "mc2")).getJsonObject("message").getString("id");
+      assertThat(findChannel(ok(m.call("channel.list", new JsonObject())), channel).getLong("mentionCount")).isEqualTo(2);
+      ok(a.call("message.edit", new JsonObject().put("channelId", channel).put("messageId", first).put("text", "un, sans mention")));
+      ok(a.call("message.delete", new JsonObject().put("channelId", channel).put("messageId", second)));
+      assertThat(findChannel(ok(m.call("channel.list", new JsonObject())), channel).getLong("mentionCount")).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("direct conversations are not left, renamed or archived; a refused create leaves no channel behind")
+  void directRulesAndAtomicCreate() {
+    try (WsClient a = t.wsHello(token(aminata))) {
+      String dm = ok(a.call("dm.open", new JsonObject().put("userIds", new JsonArray().add(id(sarah))))).getJsonObject("channel").getString("id");
+      assertThat(code(a.call("channel.leave", new JsonObject().put("channelId", dm)))).isEqualTo("bad_request");
+      assertThat(code(a.call("channel.update", new JsonObject().put("channelId", dm).put("topic", "x")))).isEqualTo("bad_request");
+      assertThat(code(a.call("channel.archive", new JsonObject().put("channelId", dm)))).isEqualTo("bad_request");
+      int before = ok(a.call("channel.list", new JsonObject())).getJsonArray("channels").size();
+      JsonObject refused = a.call("channel.create", new JsonObject().put("name", "Fantôme").put("kind", "thematic")
+          .put("memberIds", new JsonArray().add("01ARZ3NDEKTSV4RRFFQ69G5FAV")));
+      assertThat(code(refused)).isEqualTo("not_found");
+      assertThat(ok(a.call("channel.list", new JsonObject())).getJsonArray("channels")).hasSize(before);
+    }
+  }
+
+  @Test
+  @DisplayName("a new network channel is announced to everyone connected; organisation channels are their own org-admins' to make")
+  void networkChannelAnnounced() {
+    try (WsClient s = t.wsHello(token(sarah)); WsClient ad = t.wsHello(admin)) {
+      String channel = ok(ad.call("channel.create", new JsonObject().put("name", "Annonces").put("kind", "network")))
+          .getJsonObject("channel").getString("id");
+      JsonObject announced = s.nextPush("channel.updated", channel, 5_000).getJsonObject("data");
+      assertThat(announced.getJsonObject("channel").getString("name")).isEqualTo("Annonces");
+      ok(ad.call("message.send", new JsonObject().put("channelId", channel).put("text", "Bienvenue à tous").put("clientMsgId", "n1")));
+      assertThat(s.nextPush("message.new", channel, 5_000).getJsonObject("data").getJsonObject("message").getString("text"))
+          .isEqualTo("Bienvenue à tous");
+      assertThat(code(ad.call("channel.create", new JsonObject().put("name", "Autre").put("kind", "organisation").put("orgId", wanep))))
+          .isEqualTo("forbidden");
+    }
+  }
 }
