@@ -56,6 +56,11 @@ public record RelaisConfig(
     int presenceTtlSeconds,
     int presenceAwaySeconds,
     int presenceGraceSeconds,
+    String pushSubject,
+    boolean pushAllowInsecureEndpoints,
+    int pushCoalesceSeconds,
+    int notificationMaxPerUser,
+    int notificationRetentionDays,
     long redisTimeoutMs,
     int eventLoops,
     String webroot) {
@@ -102,6 +107,11 @@ public record RelaisConfig(
       new Key("presenceTtlSeconds", "60", "a session not heard from for this long counts as gone (a crashed node's users turn offline within it)", v -> integer(v, 2, 3600)),
       new Key("presenceAwaySeconds", "600", "a user inactive this long appears away (activity is sampled once a minute)", v -> integer(v, 60, 86_400)),
       new Key("presenceGraceSeconds", "5", "a user whose last session closed appears offline after this delay (a quick reconnect makes no flicker)", v -> integer(v, 0, 600)),
+      new Key("pushSubject", null, "VAPID contact given to push services (mailto: or https:); unset: mailto: the admin email", v -> { if (!v.startsWith("mailto:") && !v.startsWith("https://")) { throw new IllegalArgumentException("a mailto: or https: URI"); } return v; }),
+      new Key("pushAllowInsecureEndpoints", "false", "accept http:// push endpoints (local testing only; browsers give https)", RelaisConfig::bool),
+      new Key("pushCoalesceSeconds", "60", "pushes of one conversation within this window make one push, then one summary", v -> integer(v, 1, 3600)),
+      new Key("notificationMaxPerUser", "1000", "notifications kept per person (the oldest go first)", v -> integer(v, 10, 100_000)),
+      new Key("notificationRetentionDays", "90", "notifications older than this are dropped", v -> integer(v, 1, 3650)),
       new Key("redisTimeoutMs", "2000", "a Redis command not answered within this time fails with unavailable", v -> integer(v, 50, 60_000)),
       new Key("eventLoops", "0", "gateway instances, one per event loop; 0: one per CPU core", v -> integer(v, 0, 256)),
       new Key("webroot", "webroot", "directory of the browser client (falls back to the copy inside the jar)", RelaisConfig::nonEmpty));
@@ -185,6 +195,9 @@ public record RelaisConfig(
         (Integer) values.get("messageMaxChars"), (Integer) values.get("channelLogEvents"),
         (Integer) values.get("presenceTtlSeconds"), (Integer) values.get("presenceAwaySeconds"),
         (Integer) values.get("presenceGraceSeconds"),
+        values.get("pushSubject") != null ? (String) values.get("pushSubject") : "mailto:" + values.get("adminEmail"),
+        (Boolean) values.get("pushAllowInsecureEndpoints"), (Integer) values.get("pushCoalesceSeconds"),
+        (Integer) values.get("notificationMaxPerUser"), (Integer) values.get("notificationRetentionDays"),
         (Integer) values.get("redisTimeoutMs"),
         (Integer) values.get("eventLoops"), (String) values.get("webroot"));
     if (config.wsMaxRequestBytes() > config.wsMaxFrameBytes()) {

@@ -16,6 +16,14 @@ import org.relais.identity.Tokens;
 import org.relais.messaging.MessagingOps;
 import org.relais.messaging.MessagingService;
 import org.relais.messaging.MessagingSettings;
+import org.relais.core.Principal;
+import org.relais.core.Role;
+import org.relais.notifications.NotificationOps;
+import org.relais.notifications.NotificationService;
+import org.relais.notifications.NotificationSettings;
+import org.relais.notifications.OnlineCheck;
+import org.relais.notifications.PushService;
+import org.relais.notifications.PushSettings;
 import org.relais.realtime.Presence;
 import org.relais.realtime.PresenceOps;
 import org.relais.realtime.PresenceSettings;
@@ -24,6 +32,8 @@ import org.relais.redis.RedisSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -82,7 +92,20 @@ public final class RelaisServer {
           MessagingOps.register(ops, messaging, messagingSettings);
           PresenceOps.register(ops, presence);
           BusSubscriber subscriber = new BusSubscriber(db.settings(), presence);
-          return new Bootstrap(config, db, auth, identity, messaging).run()
+          return PushService.create(vertx, db, new PushSettings(config.pushSubject(),
+                  config.pushAllowInsecureEndpoints(), 86_400, 3, 1_000))
+              .compose(push -> {
+                OnlineCheck online = userId -> presence.get(new Principal(userId, "", Set.of(Role.MEMBER), "system", "en"),
+                        List.of(userId))
+                    .map(r -> !"offline".equals(r.getJsonArray("presence").getJsonObject(0).getString("status")));
+                NotificationService notifications = NotificationService.create(vertx, db, identity, messaging, bus,
+                    push, online, new NotificationSettings(config.notificationMaxPerUser(),
+                        config.notificationRetentionDays(), config.pushCoalesceSeconds() * 1000L, 7 * 86_400));
+                messaging.observe(notifications.messagingObserver());
+                NotificationOps.register(ops, notifications, push);
+                notifications.start();
+                return new Bootstrap(config, db, auth, identity, messaging).run();
+              })
               .compose(v -> messaging.epoch())
               .compose(v -> vertx.deployVerticle(subscriber))
               .compose(v -> {

@@ -14,14 +14,14 @@ import java.util.Map;
  */
 public record Channel(String id, ChannelKind kind, boolean isPublic, String name, String topic, String description,
                       String orgId, String createdBy, String createdAt, String updatedAt, boolean archived,
-                      long seq, long offset, long memberCount, String lastMessageAt) {
+                      long seq, long offset, long memberCount, String lastMessageAt, boolean sensitive) {
 
   static Channel fromHash(Map<String, String> h) {
     return new Channel(h.get("id"), ChannelKind.fromWire(h.get("kind")), "public".equals(h.get("visibility")),
         h.getOrDefault("name", ""), h.getOrDefault("topic", ""), h.getOrDefault("description", ""),
         emptyToNull(h.get("orgId")), h.get("createdBy"), h.get("createdAt"), h.get("updatedAt"),
         "1".equals(h.get("archived")), num(h.get("seq")), num(h.get("offset")), num(h.get("memberCount")),
-        emptyToNull(h.get("lastMessageAt")));
+        emptyToNull(h.get("lastMessageAt")), "1".equals(h.get("sensitive")));
   }
 
   public JsonObject toJson() {
@@ -38,7 +38,8 @@ public record Channel(String id, ChannelKind kind, boolean isPublic, String name
         .put("archived", archived)
         .put("seq", seq)
         .put("offset", offset)
-        .put("lastMessageAt", lastMessageAt);
+        .put("lastMessageAt", lastMessageAt)
+        .put("sensitive", sensitive);
     if (orgId != null) {
       json.put("orgId", orgId);
     }

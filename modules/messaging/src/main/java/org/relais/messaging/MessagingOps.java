@@ -31,14 +31,16 @@ public final class MessagingOps {
             .optional("topic", Schema.name(250).minLength(0))
             .optional("description", Schema.text(1_000))
             .optional("orgId", Schema.id())
-            .optional("memberIds", USER_IDS),
+            .optional("memberIds", USER_IDS)
+            .optional("sensitive", Schema.bool()),
         messaging::createChannel, 3);
 
     ops.register("channel.update", Schema.object()
             .required("channelId", CHANNEL_ID)
             .optional("name", Schema.name(80))
             .optional("topic", Schema.name(250).minLength(0))
-            .optional("description", Schema.text(1_000)),
+            .optional("description", Schema.text(1_000))
+            .optional("sensitive", Schema.bool()),
         messaging::updateChannel);
 
     ops.register("channel.archive", Schema.object()

@@ -27,6 +27,15 @@ public interface MessagingService {
     return new MessagingServiceImpl(db, identity, bus, events, settings);
   }
 
+  /** Registers who hears about sent messages and added members (set once, at start-up). */
+  void observe(MessagingObserver observer);
+
+  /** The listed members of a channel (empty for network and organisation channels): for other features, unchecked. */
+  Future<List<String>> memberIds(String channelId);
+
+  /** The channel, unchecked: for other features that already know the caller may see it. */
+  Future<java.util.Optional<Channel>> channel(String channelId);
+
   Future<JsonObject> createChannel(Principal p, JsonObject data);
 
   Future<JsonObject> updateChannel(Principal p, JsonObject data);

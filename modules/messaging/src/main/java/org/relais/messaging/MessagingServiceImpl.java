@@ -55,6 +55,7 @@ final class MessagingServiceImpl implements MessagingService {
   private final EventSink events;
   private final MessagingSettings settings;
   private final MessageReader reader;
+  private volatile MessagingObserver observer = MessagingObserver.NONE;
 
   MessagingServiceImpl(RedisDb db, IdentityService identity, ChannelBus bus, EventSink events,
                        MessagingSettings settings) {
@@ -68,6 +69,24 @@ final class MessagingServiceImpl implements MessagingService {
 
   private static LuaScript script(String name) {
     return LuaScript.withLibrary(MessagingServiceImpl.class, "messaging_lib", name);
+  }
+
+  @Override
+  public void observe(MessagingObserver observer) {
+    this.observer = observer;
+  }
+
+  @Override
+  public Future<List<String>> memberIds(String channelId) {
+    return db.send(Command.HKEYS, MessagingKeys.members(channelId)).map(Responses::toList);
+  }
+
+  @Override
+  public Future<java.util.Optional<Channel>> channel(String channelId) {
+    return db.send(Command.HGETALL, MessagingKeys.channel(channelId)).map(r -> {
+      Map<String, String> h = Responses.toMap(r);
+      return h.isEmpty() ? java.util.Optional.<Channel>empty() : java.util.Optional.of(Channel.fromHash(h));
+    });
   }
 
   // ---------------------------------------------------------------- access
@@ -170,7 +189,7 @@ final class MessagingServiceImpl implements MessagingService {
     List<String> fields = new ArrayList<>(List.of("id", id, "kind", kind.wire(), "visibility", isPublic ? "public" : "private",
         "name", data.getString("name"), "topic", data.getString("topic", ""), "description", data.getString("description", ""),
         "createdBy", p.userId(), "createdAt", now, "updatedAt", now, "seq", "0", "offset", "0", "memberCount", "0",
-        "implicit", kind.implicit() ? "1" : "0"));
+        "implicit", kind.implicit() ? "1" : "0", "sensitive", data.getBoolean("sensitive", false) ? "1" : "0"));
     if (orgId != null) {
       fields.add("orgId");
       fields.add(orgId);
@@ -203,9 +222,12 @@ final class MessagingServiceImpl implements MessagingService {
             .compose(x -> bus.followAll(channelOrg, id, 0)).map(x -> (JsonObject) null);
       }
       return addMembers(id, List.of(p.userId()), MemberRole.OWNER, p.userId())
-          .compose(x -> invited.isEmpty() ? Future.succeededFuture()
+          .compose(x -> invited.isEmpty() ? Future.<List<String>>succeededFuture(List.of())
               : addMembers(id, invited, MemberRole.MEMBER, p.userId()))
-          .map(x -> (JsonObject) null);
+          .compose(added -> channel(id).map(ch -> {
+            ch.ifPresent(c -> notifyAdded(c, added, p.userId()));
+            return (JsonObject) null;
+          }));
     }).compose(v -> channelJson(id)).map(ch -> new JsonObject().put("channel", ch));
   }
 
@@ -291,6 +313,10 @@ final class MessagingServiceImpl implements MessagingService {
           fields.add(data.getString(f));
         }
       }
+      if (data.containsKey("sensitive")) {
+        fields.add("sensitive");
+        fields.add(data.getBoolean("sensitive") ? "1" : "0");
+      }
       return updateFields(p, a.channel(), fields);
     });
   }
@@ -302,8 +328,8 @@ final class MessagingServiceImpl implements MessagingService {
     all.add(now);
     JsonObject after = before.toJson().put("updatedAt", now);
     for (int i = 0; i + 1 < fields.size(); i += 2) {
-      if (fields.get(i).equals("archived")) {
-        after.put("archived", "1".equals(fields.get(i + 1)));
+      if (fields.get(i).equals("archived") || fields.get(i).equals("sensitive")) {
+        after.put(fields.get(i), "1".equals(fields.get(i + 1)));
       } else {
         after.put(fields.get(i), fields.get(i + 1));
       }
@@ -535,8 +561,22 @@ final class MessagingServiceImpl implements MessagingService {
         return Future.failedFuture(RelaisException.forbidden("This channel is archived"));
       }
       return activeUsers(userIds).compose(users -> addMembers(channelId, users, MemberRole.MEMBER, p.userId()))
-          .map(added -> new JsonObject().put("channelId", channelId).put("added", new JsonArray(added)));
+          .map(added -> {
+            notifyAdded(a.channel(), added, p.userId());
+            return new JsonObject().put("channelId", channelId).put("added", new JsonArray(added));
+          });
     });
+  }
+
+  private void notifyAdded(Channel channel, List<String> added, String actor) {
+    List<String> others = added.stream().filter(u -> !u.equals(actor)).toList();
+    if (!others.isEmpty() && observer != MessagingObserver.NONE) {
+      try {
+        observer.membersAdded(channel, others, actor);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(MessagingService.class).warn("messaging observer failed", e);
+      }
+    }
   }
 
   @Override
@@ -748,8 +788,27 @@ final class MessagingServiceImpl implements MessagingService {
           }
           String event = r.get(2).toString();
           JsonObject message = new JsonObject(r.get(1).toString());
-          return publish(channelId, event).map(v -> new JsonObject().put("message", message));
+          return publish(channelId, event).map(v -> {
+            notifySent(channelId, message);
+            return new JsonObject().put("message", message);
+          });
         });
+  }
+
+  private void notifySent(String channelId, JsonObject message) {
+    MessagingObserver o = observer;
+    if (o == MessagingObserver.NONE) {
+      return;
+    }
+    List<String> mentioned = new ArrayList<>();
+    message.getJsonArray("mentions", new JsonArray()).forEach(m -> mentioned.add(String.valueOf(m)));
+    channel(channelId).onSuccess(ch -> ch.ifPresent(c -> {
+      try {
+        o.messageSent(c, message, mentioned);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(MessagingService.class).warn("messaging observer failed", e);
+      }
+    }));
   }
 
   @Override

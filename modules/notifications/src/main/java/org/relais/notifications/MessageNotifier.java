@@ -1,0 +1,118 @@
+package org.relais.notifications;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import org.relais.identity.IdentityService;
+import org.relais.identity.User;
+import org.relais.messaging.Channel;
+import org.relais.messaging.ChannelKind;
+import org.relais.messaging.MessagingObserver;
+import org.relais.messaging.MessagingService;
+import org.relais.redis.RedisDb;
+import org.relais.redis.Responses;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns messaging's news into notifications: a mention for each person mentioned (and, for @channel, for each
+ * member of a channel with listed members), a direct-message notification for the other people of a direct
+ * conversation, a message notification for members who follow a channel with "all", and an invitation for people
+ * added to a channel. The author is never notified of their own message. @channel in network and organisation
+ * channels notifies nobody (it would be everyone); mentions of named people there do.
+ */
+final class MessageNotifier implements MessagingObserver {
+  private static final Pattern USER_MARKUP = Pattern.compile("<@([0-9A-HJKMNP-TV-Z]{26})>");
+
+  private final NotificationServiceImpl notifications;
+  private final RedisDb db;
+  private final IdentityService identity;
+  private final MessagingService messaging;
+
+  MessageNotifier(NotificationServiceImpl notifications, RedisDb db, IdentityService identity, MessagingService messaging) {
+    this.notifications = notifications;
+    this.db = db;
+    this.identity = identity;
+    this.messaging = messaging;
+  }
+
+  @Override
+  public void messageSent(Channel channel, JsonObject message, List<String> mentioned) {
+    String author = message.getString("authorId");
+    boolean direct = channel.kind() == ChannelKind.DIRECT;
+    boolean listed = !channel.kind().implicit();
+    Future<List<String>> members = listed ? messaging.memberIds(channel.id()) : Future.succeededFuture(List.of());
+    Future<List<String>> wantAll = listed && !direct
+        ? db.send(Command.SMEMBERS, NotificationKeys.channelAll(channel.id())).map(Responses::toList)
+        : Future.succeededFuture(List.of());
+    Future.all(members, wantAll).compose(x -> {
+      Set<String> inChannel = new HashSet<>(members.result());
+      Map<String, NotificationKind> recipients = new LinkedHashMap<>();
+      if (direct) {
+        inChannel.forEach(u -> recipients.put(u, NotificationKind.DIRECT));
+      } else {
+        for (String u : wantAll.result()) {
+          if (inChannel.contains(u)) {
+            recipients.put(u, NotificationKind.MESSAGE);
+          }
+        }
+        if (message.getBoolean("mentionsChannel", false) && listed) {
+          inChannel.forEach(u -> recipients.put(u, NotificationKind.MENTION));
+        }
+        mentioned.forEach(u -> recipients.put(u, NotificationKind.MENTION));
+      }
+      recipients.remove(author);
+      if (recipients.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      List<String> lookup = new ArrayList<>(recipients.keySet());
+      lookup.add(author);
+      lookup.addAll(mentioned);
+      return identity.usersById(lookup).compose(users -> {
+        String authorName = users.containsKey(author) ? users.get(author).displayName() : "";
+        String text = readable(message.getString("text", ""), users);
+        JsonObject target = new JsonObject().put("channelId", channel.id()).put("seq", message.getLong("seq"))
+            .put("messageId", message.getString("id"));
+        List<Future<Void>> sent = new ArrayList<>();
+        recipients.forEach((user, kind) -> {
+          String where = direct ? "" : "#" + channel.name();
+          sent.add(notifications.notify(new Notification(kind, user,
+              List.of(authorName, direct ? authorName : where, NotificationServiceImpl.shorten(text, 400)), target,
+              "msg:" + message.getString("id"), channel.id(), channel.id(), channel.sensitive())));
+        });
+        return Future.join(sent);
+      });
+    });
+  }
+
+  /** Mentions written as {@code <@ID>} read as {@code @Name}. */
+  private static String readable(String text, Map<String, User> users) {
+    return USER_MARKUP.matcher(text).replaceAll(m -> {
+      User u = users.get(m.group(1));
+      return "@" + (u == null ? "…" : java.util.regex.Matcher.quoteReplacement(u.displayName()));
+    });
+  }
+
+  @Override
+  public void membersAdded(Channel channel, List<String> userIds, String actorId) {
+    if (channel.kind() == ChannelKind.DIRECT) {
+      return;
+    }
+    List<String> lookup = new ArrayList<>(userIds);
+    lookup.add(actorId);
+    identity.usersById(lookup).onSuccess(users -> {
+      String actor = users.containsKey(actorId) ? users.get(actorId).displayName() : "";
+      for (String user : userIds) {
+        notifications.notify(new Notification(NotificationKind.CHANNEL_INVITE, user,
+            List.of(actor, "#" + channel.name(), channel.topic()), new JsonObject().put("channelId", channel.id()),
+            "invite:" + channel.id() + ":" + channel.offset(), null, channel.id(), channel.sensitive()));
+      }
+    });
+  }
+}
