@@ -93,11 +93,11 @@ public final class RelaisServer {
           PresenceOps.register(ops, presence);
           BusSubscriber subscriber = new BusSubscriber(db.settings(), presence);
           return PushService.create(vertx, db, new PushSettings(config.pushSubject(),
-                  config.pushAllowInsecureEndpoints(), 86_400, 3, 1_000))
+                  config.pushAllowInsecureEndpoints(), 86_400, 3, 1_000, config.pushAllowedHosts()), auth::sessionActive)
               .compose(push -> {
                 OnlineCheck online = userId -> presence.get(new Principal(userId, "", Set.of(Role.MEMBER), "system", "en"),
                         List.of(userId))
-                    .map(r -> !"offline".equals(r.getJsonArray("presence").getJsonObject(0).getString("status")));
+                    .map(r -> List.of("online", "dnd").contains(r.getJsonArray("presence").getJsonObject(0).getString("status")));
                 NotificationService notifications = NotificationService.create(vertx, db, identity, messaging, bus,
                     push, online, new NotificationSettings(config.notificationMaxPerUser(),
                         config.notificationRetentionDays(), config.pushCoalesceSeconds() * 1000L, 7 * 86_400));

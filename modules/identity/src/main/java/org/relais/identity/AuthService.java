@@ -61,6 +61,9 @@ public interface AuthService {
   record Authenticated(Principal principal, long expiresAt) {
   }
 
+  /** Whether a login session is still open (not logged out, revoked or expired). */
+  Future<Boolean> sessionActive(String sessionId);
+
   /** Creates a user with a password directly (bootstrap admin, demo data). */
   Future<User> createUserWithPassword(User user, String password);
 }

@@ -259,6 +259,11 @@ final class AuthServiceImpl implements AuthService {
   }
 
   @Override
+  public Future<Boolean> sessionActive(String sessionId) {
+    return db.send(Command.EXISTS, IdentityKeys.session(sessionId)).map(r -> r != null && r.toLong() == 1);
+  }
+
+  @Override
   public Future<User> createUserWithPassword(User user, String password) {
     try {
       Passwords.checkStrength(password);

@@ -56,6 +56,7 @@ final class MessageNotifier implements MessagingObserver {
       Map<String, NotificationKind> recipients = new LinkedHashMap<>();
       if (direct) {
         inChannel.forEach(u -> recipients.put(u, NotificationKind.DIRECT));
+        mentioned.forEach(u -> recipients.put(u, NotificationKind.MENTION));
       } else {
         for (String u : wantAll.result()) {
           if (inChannel.contains(u)) {
@@ -73,7 +74,10 @@ final class MessageNotifier implements MessagingObserver {
       }
       List<String> lookup = new ArrayList<>(recipients.keySet());
       lookup.add(author);
-      lookup.addAll(mentioned);
+      java.util.regex.Matcher markup = USER_MARKUP.matcher(message.getString("text", ""));
+      while (markup.find()) {
+        lookup.add(markup.group(1));
+      }
       return identity.usersById(lookup).compose(users -> {
         String authorName = users.containsKey(author) ? users.get(author).displayName() : "";
         String text = readable(message.getString("text", ""), users);
@@ -109,9 +113,11 @@ final class MessageNotifier implements MessagingObserver {
     identity.usersById(lookup).onSuccess(users -> {
       String actor = users.containsKey(actorId) ? users.get(actorId).displayName() : "";
       for (String user : userIds) {
+        // A sensitive channel's topic stays out of the notification; its name and who added you are enough.
         notifications.notify(new Notification(NotificationKind.CHANNEL_INVITE, user,
-            List.of(actor, "#" + channel.name(), channel.topic()), new JsonObject().put("channelId", channel.id()),
-            "invite:" + channel.id() + ":" + channel.offset(), null, channel.id(), channel.sensitive()));
+            List.of(actor, "#" + channel.name(), channel.sensitive() ? "" : channel.topic()),
+            new JsonObject().put("channelId", channel.id()), "invite:" + channel.id() + ":" + channel.offset(), null,
+            channel.id(), false));
       }
     });
   }

@@ -35,6 +35,7 @@ final class NotificationServiceImpl implements NotificationService {
   private static final LuaScript ADD = LuaScript.load(NotificationServiceImpl.class, "notifications_add");
   private static final LuaScript GATE = LuaScript.load(NotificationServiceImpl.class, "notifications_gate");
   private static final LuaScript CLAIM = LuaScript.load(NotificationServiceImpl.class, "notifications_claim_due");
+  private static final int MAX_PREFERENCES = 2_000;
 
   private final Vertx vertx;
   private final RedisDb db;
@@ -130,7 +131,9 @@ final class NotificationServiceImpl implements NotificationService {
           .put("notificationId", json.getString("id")).put("kind", n.kind().wire());
       String urgency = n.kind() == NotificationKind.MENTION || n.kind() == NotificationKind.DIRECT
           || n.kind() == NotificationKind.EVENT_REMINDER ? "high" : "normal";
-      if (n.group() == null) {
+      // Mentions and invitations go at once; only the flow of a conversation is coalesced.
+      boolean coalesced = n.group() != null && (n.kind() == NotificationKind.DIRECT || n.kind() == NotificationKind.MESSAGE);
+      if (!coalesced) {
         return push.send(n.userId(), payload, urgency, null).<Void>mapEmpty();
       }
       String label = n.args().size() > 1 ? n.args().get(1) : "";
@@ -164,8 +167,12 @@ final class NotificationServiceImpl implements NotificationService {
     return "/";
   }
 
+  /** At most {@code max} characters (code points: an emoji is never cut in half). */
   static String shorten(String text, int max) {
-    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    if (text.codePointCount(0, text.length()) <= max) {
+      return text;
+    }
+    return text.substring(0, text.offsetByCodePoints(0, max - 1)) + "…";
   }
 
   /** Sends the summary push of each coalescing window that ended with pushes held back. */
@@ -336,7 +343,9 @@ final class NotificationServiceImpl implements NotificationService {
     if (any[1]) {
       writes.add(hdel);
     }
-    return db.batch(writes).compose(v -> preferences(p));
+    return db.send(Command.HLEN, NotificationKeys.prefs(uid)).compose(size -> size.toLong() + channels.size() > MAX_PREFERENCES
+        ? Future.failedFuture(RelaisException.conflict("Too many channel preferences; reset some first"))
+        : db.batch(writes)).compose(v -> preferences(p));
   }
 
   static boolean between(LocalTime t, LocalTime start, LocalTime end) {

@@ -2,7 +2,10 @@ package org.relais.notifications;
 
 import io.vertx.core.Future;
 
-/** Whether a person has a live session now (then a push would be redundant). Provided by presence. */
+/**
+ * Whether a push would be redundant or unwanted now: the person is online (they will see it live) or has asked not
+ * to be disturbed. Away and offline people get pushes. Provided by presence.
+ */
 @FunctionalInterface
 public interface OnlineCheck {
   Future<Boolean> isOnline(String userId);

@@ -38,11 +38,15 @@ record Preferences(Map<String, String> channels, Set<String> kindsOff, String qu
     if (kindsOff.contains(kind.wire())) {
       return false;
     }
-    return channelId == null || !"muted".equals(channels.get(channelId));
-  }
-
-  String channelLevel(String channelId, boolean direct) {
-    return channels.getOrDefault(channelId, direct ? "all" : "mentions");
+    if (channelId == null) {
+      return true;
+    }
+    String level = channels.get(channelId);
+    if ("muted".equals(level)) {
+      return false;
+    }
+    // A direct conversation set to "mentions" notifies only when the person is mentioned.
+    return !(kind == NotificationKind.DIRECT && "mentions".equals(level));
   }
 
   boolean inQuietHours(LocalTime now) {

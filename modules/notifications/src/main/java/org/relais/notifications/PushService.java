@@ -12,9 +12,19 @@ import org.relais.redis.RedisDb;
  */
 public interface PushService {
 
-  /** Loads or makes the VAPID keys. */
-  static Future<PushService> create(Vertx vertx, RedisDb db, PushSettings settings) {
-    return PushServiceImpl.create(vertx, db, settings);
+  /**
+   * Loads or makes the VAPID keys.
+   *
+   * @param sessions whether the login session that subscribed a browser is still open
+   */
+  static Future<PushService> create(Vertx vertx, RedisDb db, PushSettings settings, SessionCheck sessions) {
+    return PushServiceImpl.create(vertx, db, settings, sessions);
+  }
+
+  /** Whether a login session is still open. */
+  @FunctionalInterface
+  interface SessionCheck {
+    Future<Boolean> active(String sessionId);
   }
 
   /** The application server key for {@code pushManager.subscribe}: the uncompressed P-256 point, base64url. */

@@ -52,17 +52,19 @@ final class PushServiceImpl implements PushService {
   private final VAPIDKeyPair keys;
   private final WebClient http;
   private final MessageEncryption encryption = MessageEncryptions.of();
+  private final SessionCheck sessions;
 
-  private PushServiceImpl(Vertx vertx, RedisDb db, PushSettings settings, VAPIDKeyPair keys) {
+  private PushServiceImpl(Vertx vertx, RedisDb db, PushSettings settings, VAPIDKeyPair keys, SessionCheck sessions) {
     this.vertx = vertx;
     this.db = db;
     this.settings = settings;
     this.keys = keys;
+    this.sessions = sessions;
     this.http = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(10_000).setIdleTimeout(30)
         .setIdleTimeoutUnit(TimeUnit.SECONDS).setUserAgent("Relais"));
   }
 
-  static Future<PushService> create(Vertx vertx, RedisDb db, PushSettings settings) {
+  static Future<PushService> create(Vertx vertx, RedisDb db, PushSettings settings, SessionCheck sessions) {
     return db.send(Command.GET, NotificationKeys.vapid()).compose(stored -> {
       if (stored != null) {
         return Future.succeededFuture(stored.toString());
@@ -76,7 +78,7 @@ final class PushServiceImpl implements PushService {
       Base64.Decoder b64 = Base64.getDecoder();
       VAPIDKeyPair pair = VAPIDKeyPairs.of(PrivateKeySources.ofPKCS8Bytes(b64.decode(k.getString("private"))),
           PublicKeySources.ofX509Bytes(b64.decode(k.getString("public"))));
-      return new PushServiceImpl(vertx, db, settings, pair);
+      return new PushServiceImpl(vertx, db, settings, pair, sessions);
     });
   }
 
@@ -106,15 +108,16 @@ final class PushServiceImpl implements PushService {
     JsonObject k = subscription.getJsonObject("keys");
     try {
       URI uri = new URI(endpoint);
-      boolean secure = "https".equals(uri.getScheme());
-      boolean allowedInsecure = settings.allowInsecureEndpoints() && "http".equals(uri.getScheme());
-      if ((!secure && !allowedInsecure) || uri.getHost() == null) {
+      boolean secure = "https".equals(uri.getScheme()) && uri.getHost() != null && settings.allows(uri.getHost());
+      boolean allowedInsecure = settings.allowInsecureEndpoints() && "http".equals(uri.getScheme()) && uri.getHost() != null;
+      if (!secure && !allowedInsecure) {
         throw new IllegalArgumentException();
       }
       // Proves the keys are a usable P-256 point and a 16-byte secret before they are stored.
       UserAgentMessageEncryptionKeyInfo.of(k.getString("p256dh"), k.getString("auth"));
     } catch (Exception e) {
-      return Future.failedFuture(RelaisException.badRequest("data: expected a browser push subscription (https endpoint, p256dh and auth keys)"));
+      return Future.failedFuture(RelaisException.badRequest(
+          "data: expected a browser push subscription (an https endpoint of a known push service, p256dh and auth keys)"));
     }
     String field = endpointId(endpoint);
     return db.send(Command.HLEN, NotificationKeys.subscriptions(p.userId())).compose(count -> {
@@ -125,7 +128,8 @@ final class PushServiceImpl implements PushService {
       }
       return Future.succeededFuture();
     }).compose(v -> db.send(Command.HSET, NotificationKeys.subscriptions(p.userId()), field, new JsonObject()
-            .put("endpoint", endpoint).put("p256dh", k.getString("p256dh")).put("auth", k.getString("auth")).encode()))
+            .put("endpoint", endpoint).put("p256dh", k.getString("p256dh")).put("auth", k.getString("auth"))
+            .put("sid", p.sessionId()).encode()))
         .map(v -> new JsonObject().put("subscribed", true));
   }
 
@@ -140,7 +144,17 @@ final class PushServiceImpl implements PushService {
     return db.send(Command.HGETALL, NotificationKeys.subscriptions(userId)).compose(r -> {
       Map<String, String> subs = Responses.toMap(r);
       List<Future<Boolean>> sent = new ArrayList<>();
-      subs.forEach((field, json) -> sent.add(sendOne(userId, field, new JsonObject(json), payload, urgency, topic)));
+      subs.forEach((field, json) -> {
+        JsonObject sub = new JsonObject(json);
+        // A browser is subscribed for the session that subscribed it: after logout (a shared laptop), no more pushes.
+        Future<Boolean> open = sub.getString("sid") == null ? Future.succeededFuture(true) : sessions.active(sub.getString("sid"));
+        sent.add(open.compose(active -> {
+          if (!active) {
+            return db.send(Command.HDEL, NotificationKeys.subscriptions(userId), field).map(false);
+          }
+          return sendOne(userId, field, sub, payload, urgency, topic);
+        }));
+      });
       return Future.join(sent).map(all -> (int) sent.stream().filter(f -> f.succeeded() && f.result()).count());
     }).recover(e -> {
       LOG.warn("push to user {} failed: {}", userId, e.getMessage());

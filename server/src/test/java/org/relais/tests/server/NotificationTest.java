@@ -252,4 +252,47 @@ class NotificationTest {
       redis.stop();
     }
   }
+
+  @Test
+  @DisplayName("a browser subscribed during a session gets no more pushes after that session logs out (shared laptops)")
+  void logoutStopsPushes() throws Exception {
+    JsonObject aminata = user("Aminata Traoré", "fr");
+    JsonObject shared = user("Moussa Keïta", "fr");
+    try (PushEndpoint endpoint = new PushEndpoint(t.clients); WsClient a = t.wsHello(token(aminata))) {
+      t.okOp(token(shared), "push.subscribe", endpoint.subscription("shared-laptop"));
+      String dm = ok(a.call("dm.open", new JsonObject().put("userIds", new JsonArray().add(id(shared))))).getJsonObject("channel").getString("id");
+      ok(send(a, dm, "avant la déconnexion", "l1"));
+      assertThat(endpoint.next(10_000)).isNotNull();
+      t.post("/api/auth/logout", new JsonObject().put("refreshToken", shared.getString("refreshToken")).encode(), null);
+      Thread.sleep(2_500);
+      int before = endpoint.requests.get();
+      ok(send(a, dm, "après la déconnexion", "l2"));
+      Thread.sleep(1_500);
+      assertThat(endpoint.requests.get()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  @DisplayName("subscriptions must point to a known push service, never to an arbitrary host; a direct conversation set to mentions stays quiet")
+  void subscriptionHostsAndDirectLevels() throws Exception {
+    JsonObject aminata = user("Aminata Traoré", "fr");
+    JsonObject sarah = user("Sarah Johnson", "en");
+    try (TestServer strict = TestServer.start(); PushEndpoint keys = new PushEndpoint(t.clients)) {
+      String token = strict.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD).getString("accessToken");
+      JsonObject sub = new JsonObject().put("keys", keys.subscription("k").getJsonObject("keys"));
+      assertThat(code(strict.op(token, "push.subscribe", sub.copy().put("endpoint", "https://intranet.example/hook")))).isEqualTo("bad_request");
+      assertThat(code(strict.op(token, "push.subscribe", sub.copy().put("endpoint", "http://127.0.0.1:9/push")))).isEqualTo("bad_request");
+      assertThat(code(strict.op(token, "push.subscribe", sub.copy().put("endpoint", "https://fcm.googleapis.com/fcm/send/abc")))).isEqualTo("ok");
+    }
+    try (WsClient a = t.wsHello(token(aminata)); WsClient s = t.wsHello(token(sarah))) {
+      String dm = ok(a.call("dm.open", new JsonObject().put("userIds", new JsonArray().add(id(sarah))))).getJsonObject("channel").getString("id");
+      ok(s.call("notification.prefs.set", new JsonObject().put("channels", new JsonObject().put(dm, "mentions"))));
+      ok(send(a, dm, "no notification for this", "d1"));
+      ok(send(a, dm, "but <@" + id(sarah) + "> this one", "d2"));
+      JsonObject note = s.nextPush("notification.new", 5_000).getJsonObject("data").getJsonObject("notification");
+      assertThat(note.getString("kind")).isEqualTo("mention");
+      ok(s.call("ping", null));
+      assertThat(s.heldPushes("notification.new")).isZero();
+    }
+  }
 }
