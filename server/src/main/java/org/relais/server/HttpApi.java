@@ -9,12 +9,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import org.relais.calendar.IcsFeed;
 import org.relais.core.ErrorCode;
 import org.relais.core.JsonFrames;
 import org.relais.core.Op;
 import org.relais.core.RelaisException;
 import org.relais.core.Schema;
 
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -116,6 +119,33 @@ final class HttpApi {
           .compose(principal -> services.dispatcher().dispatch("http", principal, op, data)), true);
     });
     router.route("/api/*").handler(ctx -> error(ctx, RelaisException.notFound("No such endpoint")));
+
+    // Calendar subscriptions: the secret in the URL is the credential (calendar applications send no token).
+    router.get("/ical/:file").handler(ctx -> {
+      String file = ctx.pathParam("file");
+      if (!file.matches("[A-Za-z0-9_-]{43}\\.ics")) {
+        ctx.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end("Not found");
+        return;
+      }
+      services.calendars().feed(file.substring(0, 43)).onComplete(ar -> {
+        if (ar.failed()) {
+          RelaisException e = RelaisException.from(ar.cause());
+          ctx.response().setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+              .end(e.code() == ErrorCode.NOT_FOUND ? "Not found" : e.getMessage());
+          return;
+        }
+        IcsFeed feed = ar.result();
+        HttpServerResponse r = ctx.response()
+            .putHeader(HttpHeaders.ETAG, feed.etag())
+            .putHeader(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(feed.lastModified().atZone(ZoneOffset.UTC)))
+            .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=300");
+        if (feed.etag().equals(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
+          r.setStatusCode(304).end();
+          return;
+        }
+        r.putHeader(HttpHeaders.CONTENT_TYPE, IcsFeed.CONTENT_TYPE).end(feed.body());
+      });
+    });
 
     // Assets are not versioned yet: browsers revalidate each time (a cheap 304 with Last-Modified), so a deploy
     // is never hidden behind a stale cache.

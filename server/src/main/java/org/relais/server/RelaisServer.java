@@ -18,6 +18,13 @@ import org.relais.messaging.MessagingService;
 import org.relais.messaging.MessagingSettings;
 import org.relais.core.Principal;
 import org.relais.core.Role;
+import org.relais.calendar.CalendarOps;
+import org.relais.calendar.CalendarService;
+import org.relais.calendar.CalendarSettings;
+import org.relais.calendar.ReminderSink;
+import org.relais.calendar.Reminders;
+import org.relais.notifications.Notification;
+import org.relais.notifications.NotificationKind;
 import org.relais.notifications.NotificationOps;
 import org.relais.notifications.NotificationService;
 import org.relais.notifications.NotificationSettings;
@@ -47,6 +54,8 @@ public final class RelaisServer {
   private final RedisDb db;
   private final RelaisConfig config;
   private Tokens tokens;
+  private CalendarService calendars;
+  private Reminders reminders;
 
   private RelaisServer(Vertx vertx, RedisDb db, RelaisConfig config) {
     this.vertx = vertx;
@@ -104,13 +113,21 @@ public final class RelaisServer {
                 messaging.observe(notifications.messagingObserver());
                 NotificationOps.register(ops, notifications, push);
                 notifications.start();
+                CalendarSettings calendarSettings = CalendarSettings.defaults().withMaxIcsBytes(config.wsMaxRequestBytes() / 2);
+                CalendarService calendars = CalendarService.create(vertx, db, identity, messaging::isMember,
+                    channelId -> messaging.memberIds(channelId).map(ids -> (java.util.Collection<String>) ids), bus,
+                    calendarSettings);
+                CalendarOps.register(ops, calendars);
+                server.calendars = calendars;
+                server.reminders = Reminders.create(vertx, db, identity, remindersTo(bus, notifications), calendarSettings);
+                server.reminders.start();
                 return new Bootstrap(config, db, auth, identity, messaging).run();
               })
               .compose(v -> messaging.epoch())
               .compose(v -> vertx.deployVerticle(subscriber))
               .compose(v -> {
                 Services services = new Services(config, db, new Dispatcher(ops, metrics), auth, identity, messaging,
-                    presence, subscriber.hub(), metrics);
+                    presence, server.calendars, subscriber.hub(), metrics);
                 return vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops));
               })
               .map(v -> {
@@ -143,6 +160,28 @@ public final class RelaisServer {
     });
   }
 
+  /** Reminders reach the person's connected sessions and their notification center (and so their browsers). */
+  private static ReminderSink remindersTo(NodeBus bus, NotificationService notifications) {
+    ReminderSink live = ReminderSink.toEvents(bus);
+    return (userIds, reminder) -> live.remind(userIds, reminder).compose(v -> {
+      List<Future<Void>> created = new java.util.ArrayList<>();
+      String occurrence = reminder.getString("recurrenceId", reminder.getString("start", ""));
+      for (String userId : userIds) {
+        created.add(notifications.notify(new Notification(NotificationKind.EVENT_REMINDER, userId,
+            List.of("", reminder.getString("title", ""), reminder.getString("location", "")),
+            new io.vertx.core.json.JsonObject().put("eventId", reminder.getString("eventId")),
+            "reminder:" + reminder.getString("eventId") + ":" + occurrence + ":" + reminder.getValue("minutesBefore"),
+            null, null, false)));
+      }
+      return Future.join(created).mapEmpty();
+    });
+  }
+
+  /** The calendar feeds, for GET /ical/{secret}.ics. */
+  CalendarService calendars() {
+    return calendars;
+  }
+
   public RelaisConfig config() {
     return config;
   }
@@ -151,6 +190,9 @@ public final class RelaisServer {
   public Future<Void> stop() {
     if (tokens != null) {
       tokens.close();
+    }
+    if (reminders != null) {
+      reminders.stop();
     }
     return vertx.close().eventually(() -> Future.succeededFuture());
   }
