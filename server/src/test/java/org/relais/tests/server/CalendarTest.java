@@ -87,6 +87,15 @@ class CalendarTest {
     for (String line : body.split("\r\n")) {
       assertThat(line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(75);
     }
+    // Read back by biweekly, a parser that shares nothing with ical4j, which wrote the feed.
+    biweekly.ICalendar parsed = biweekly.Biweekly.parse(body).first();
+    assertThat(parsed).isNotNull();
+    biweekly.component.VEvent vevent = parsed.getEvents().get(0);
+    assertThat(vevent.getSummary().getValue()).isEqualTo("Co-chairs; call, with \"quotes\"");
+    assertThat(vevent.getDescription().getValue()).isEqualTo("Agenda\nATTENDEE:mailto:x@evil.example");
+    assertThat(vevent.getAttendees()).as("no attendee smuggled in").isEmpty();
+    assertThat(vevent.getRecurrenceRule().getValue().getCount()).isEqualTo(4);
+    assertThat(vevent.getDateStart().getValue().toInstant()).isEqualTo(java.time.Instant.parse("2027-01-11T15:00:00Z"));
     String etag = r.getHeader("ETag");
     assertThat(etag).isNotBlank();
     assertThat(r.getHeader("Last-Modified")).isNotBlank();
