@@ -61,6 +61,15 @@ public interface IdentityService {
    */
   Future<JsonObject> setDisabled(Principal principal, String userId, boolean disabled);
 
+  /** The partner organisations of an organisation (from accepted partnerships). */
+  @FunctionalInterface
+  interface PartnerLookup {
+    Future<java.util.List<String>> partnersOf(String orgId);
+  }
+
+  /** Where org.get finds an organisation's partners (set once at start-up; none by default). */
+  void partnersFrom(PartnerLookup lookup);
+
   /** Users by id, for other modules; unknown ids are absent from the map. */
   Future<java.util.Map<String, User>> usersById(java.util.Collection<String> userIds);
 

@@ -33,6 +33,7 @@ final class IdentityServiceImpl implements IdentityService {
   private final EventSink events;
   private final String inviteLinkBase;
   private final long inviteTtlSeconds;
+  private volatile PartnerLookup partners = orgId -> Future.succeededFuture(List.of());
 
   IdentityServiceImpl(RedisDb db, AuthService auth, EventSink events, String inviteLinkBase, long inviteTtlSeconds) {
     this.db = db;
@@ -172,8 +173,23 @@ final class IdentityServiceImpl implements IdentityService {
 
   @Override
   public Future<JsonObject> getOrg(Principal principal, String orgId) {
+    PartnerLookup lookup = partners;
     return requireOrg(orgId).compose(org -> store.orgUserCount(orgId)
-        .map(count -> new JsonObject().put("org", org.toJson().put("memberCount", count))));
+        .compose(count -> lookup.partnersOf(orgId).compose(ids -> store.orgs().map(all -> {
+          JsonArray listed = new JsonArray();
+          for (Org o : all) {
+            if (ids.contains(o.id())) {
+              listed.add(new JsonObject().put("id", o.id()).put("name", o.name()).put("shortName", o.shortName())
+                  .put("country", o.country()).put("kind", o.kind().wire()));
+            }
+          }
+          return new JsonObject().put("org", org.toJson().put("memberCount", count).put("partners", listed));
+        }))));
+  }
+
+  @Override
+  public void partnersFrom(PartnerLookup lookup) {
+    this.partners = lookup;
   }
 
   @Override

@@ -82,6 +82,11 @@ final class MessagingKeys {
     return Keys.PREFIX + "dm:" + participantsHash;
   }
 
+  /** The channel opened for a partnership (set once, by the partnership's key). */
+  static String partnership(String key) {
+    return Keys.PREFIX + "partnership-channel:" + key;
+  }
+
   /** The epoch of this database: made once; if it changes, Redis lost its data and clients must reload. */
   static String epoch() {
     return Keys.PREFIX + "epoch";

@@ -33,6 +33,14 @@ public interface MessagingService {
   /** The listed members of a channel (empty for network and organisation channels): for other features, unchecked. */
   Future<List<String>> memberIds(String channelId);
 
+  /**
+   * Opens the private channel of an accepted partnership, once per {@code key}: a retry with the same key returns
+   * the channel made the first time. For the partnerships feature, which has checked who may accept.
+   *
+   * @return {@code {"channel"}}
+   */
+  Future<JsonObject> openPartnershipChannel(String key, String name, String topic, List<String> memberIds, String ownerId);
+
   /** The channel, unchecked: for other features that already know the caller may see it. */
   Future<java.util.Optional<Channel>> channel(String channelId);
 

@@ -671,6 +671,34 @@ final class MessagingServiceImpl implements MessagingService {
   }
 
   @Override
+  public Future<JsonObject> openPartnershipChannel(String key, String name, String topic, List<String> memberIds,
+                                                   String ownerId) {
+    String marker = MessagingKeys.partnership(key);
+    String id = Ids.newId();
+    return db.send(Command.SET, marker, id, "NX", "GET").compose(previous -> {
+      if (previous != null) {
+        // Opened before (a retried accept): the same channel; members named since are added.
+        String existing = previous.toString();
+        return addMembers(existing, memberIds, MemberRole.MEMBER, ownerId).compose(x -> channelJson(existing))
+            .map(ch -> new JsonObject().put("channel", ch));
+      }
+      String now = Instant.now().toString();
+      return db.send(Command.HSET, MessagingKeys.channel(id), "id", id, "kind", ChannelKind.PARTNERSHIP.wire(),
+              "visibility", "private", "name", name, "topic", topic, "description", "", "createdBy", ownerId,
+              "createdAt", now, "updatedAt", now, "seq", "0", "offset", "0", "memberCount", "0", "implicit", "0",
+              "sensitive", "0")
+          .compose(v -> addMembers(id, List.of(ownerId), MemberRole.OWNER, ownerId))
+          .compose(v -> addMembers(id, memberIds.stream().filter(u -> !u.equals(ownerId)).toList(), MemberRole.MEMBER, ownerId))
+          .compose(added -> channel(id).map(ch -> {
+            ch.ifPresent(c -> notifyAdded(c, added, ownerId));
+            return null;
+          }))
+          .compose(v -> channelJson(id))
+          .map(ch -> new JsonObject().put("channel", ch));
+    });
+  }
+
+  @Override
   public Future<JsonObject> openDirect(Principal p, List<String> userIds) {
     TreeSet<String> people = new TreeSet<>(userIds);
     people.add(p.userId());
