@@ -62,6 +62,7 @@ public record RelaisConfig(
     int pushCoalesceSeconds,
     int notificationMaxPerUser,
     int notificationRetentionDays,
+    int partnershipExpiryDays,
     long redisTimeoutMs,
     int eventLoops,
     String webroot) {
@@ -114,6 +115,7 @@ public record RelaisConfig(
       new Key("pushCoalesceSeconds", "60", "pushes of one conversation within this window make one push, then one summary", v -> integer(v, 1, 3600)),
       new Key("notificationMaxPerUser", "1000", "notifications kept per person (the oldest go first)", v -> integer(v, 10, 100_000)),
       new Key("notificationRetentionDays", "90", "notifications older than this are dropped", v -> integer(v, 1, 3650)),
+      new Key("partnershipExpiryDays", "30", "a partnership request left unanswered this long expires", v -> integer(v, 1, 3650)),
       new Key("redisTimeoutMs", "2000", "a Redis command not answered within this time fails with unavailable", v -> integer(v, 50, 60_000)),
       new Key("eventLoops", "0", "gateway instances, one per event loop; 0: one per CPU core", v -> integer(v, 0, 256)),
       new Key("webroot", "webroot", "directory of the browser client (falls back to the copy inside the jar)", RelaisConfig::nonEmpty));
@@ -201,6 +203,7 @@ public record RelaisConfig(
         (Boolean) values.get("pushAllowInsecureEndpoints"), (List<String>) values.get("pushAllowedHosts"),
         (Integer) values.get("pushCoalesceSeconds"),
         (Integer) values.get("notificationMaxPerUser"), (Integer) values.get("notificationRetentionDays"),
+        (Integer) values.get("partnershipExpiryDays"),
         (Integer) values.get("redisTimeoutMs"),
         (Integer) values.get("eventLoops"), (String) values.get("webroot"));
     if (config.wsMaxRequestBytes() > config.wsMaxFrameBytes()) {

@@ -24,6 +24,9 @@ import org.relais.calendar.CalendarSettings;
 import org.relais.calendar.ReminderSink;
 import org.relais.calendar.Reminders;
 import org.relais.notifications.Notification;
+import org.relais.partnerships.PartnershipOps;
+import org.relais.partnerships.PartnershipService;
+import org.relais.partnerships.PartnershipSettings;
 import org.relais.notifications.NotificationKind;
 import org.relais.notifications.NotificationOps;
 import org.relais.notifications.NotificationService;
@@ -56,6 +59,7 @@ public final class RelaisServer {
   private Tokens tokens;
   private CalendarService calendars;
   private Reminders reminders;
+  private PartnershipService partnerships;
 
   private RelaisServer(Vertx vertx, RedisDb db, RelaisConfig config) {
     this.vertx = vertx;
@@ -121,6 +125,15 @@ public final class RelaisServer {
                 server.calendars = calendars;
                 server.reminders = Reminders.create(vertx, db, identity, remindersTo(bus, notifications), calendarSettings);
                 server.reminders.start();
+                PartnershipService partnerships = PartnershipService.create(vertx, db, identity, bus,
+                    new PartnershipWiring.Spaces(identity, messaging, calendars),
+                    new PartnershipWiring.Notifier(identity, notifications),
+                    PartnershipSettings.defaults().withExpiry(java.time.Duration.ofDays(config.partnershipExpiryDays())),
+                    java.time.Clock.systemUTC());
+                PartnershipOps.register(ops, partnerships);
+                identity.partnersFrom(partnerships::partnersOf);
+                partnerships.start();
+                server.partnerships = partnerships;
                 return new Bootstrap(config, db, auth, identity, messaging).run();
               })
               .compose(v -> messaging.epoch())
@@ -193,6 +206,9 @@ public final class RelaisServer {
     }
     if (reminders != null) {
       reminders.stop();
+    }
+    if (partnerships != null) {
+      partnerships.stop();
     }
     return vertx.close().eventually(() -> Future.succeededFuture());
   }
