@@ -119,8 +119,8 @@ public final class RelaisServer {
                 notifications.start();
                 CalendarSettings calendarSettings = CalendarSettings.defaults().withMaxIcsBytes(config.wsMaxRequestBytes() / 2);
                 CalendarService calendars = CalendarService.create(vertx, db, identity, messaging::isMember,
-                    channelId -> messaging.memberIds(channelId).map(ids -> (java.util.Collection<String>) ids), bus,
-                    calendarSettings);
+                    channelId -> messaging.memberIds(channelId).map(ids -> (java.util.Collection<String>) ids),
+                    new CalendarNotifications(bus, notifications), calendarSettings);
                 CalendarOps.register(ops, calendars);
                 server.calendars = calendars;
                 server.reminders = Reminders.create(vertx, db, identity, remindersTo(bus, notifications), calendarSettings);
@@ -181,7 +181,8 @@ public final class RelaisServer {
       String occurrence = reminder.getString("recurrenceId", reminder.getString("start", ""));
       for (String userId : userIds) {
         created.add(notifications.notify(new Notification(NotificationKind.EVENT_REMINDER, userId,
-            List.of("", reminder.getString("title", ""), reminder.getString("location", "")),
+            List.of("", reminder.getString("title", ""), (reminder.getString("start", "") + " "
+                + reminder.getString("location", "")).trim()),
             new io.vertx.core.json.JsonObject().put("eventId", reminder.getString("eventId")),
             "reminder:" + reminder.getString("eventId") + ":" + occurrence + ":" + reminder.getValue("minutesBefore"),
             null, null, false)));

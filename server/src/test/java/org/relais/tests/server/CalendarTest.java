@@ -51,6 +51,11 @@ class CalendarTest {
           .put("attendeeIds", new JsonArray().add(id(aminata))))).getJsonObject("event");
       JsonObject pushed = a.nextPush("event.created", 5_000).getJsonObject("data").getJsonObject("event");
       assertThat(pushed.getString("id")).isEqualTo(event.getString("id"));
+      JsonObject invitation = a.nextPush("notification.new", 5_000).getJsonObject("data").getJsonObject("notification");
+      assertThat(invitation.getString("kind")).isEqualTo("event.invite");
+      assertThat(invitation.getString("title")).isEqualTo("Invitation: Capital-level meeting");
+      assertThat(invitation.getJsonObject("target").getString("eventId")).isEqualTo(event.getString("id"));
+      assertThat(i.heldPushes("notification.new")).as("the organiser is not notified of their own event").isZero();
       JsonObject list = ok(a.call("event.list", new JsonObject().put("from", "2027-05-01").put("to", "2027-05-31")));
       JsonObject occurrence = list.getJsonArray("occurrences").getJsonObject(0);
       assertThat(occurrence.getString("startUtc")).isEqualTo("2027-05-13T07:00:00Z");
