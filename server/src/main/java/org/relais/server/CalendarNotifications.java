@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The calendar's events as they leave for the sockets, also turned into notifications: an invitation, a change or a
- * cancellation reaches the attendees' notification centers (and so their browsers when they are away), once per
- * version of the event. The organiser is not notified of their own event.
+ * cancellation reaches the notification centers (and so the browsers, when away) of the people invited by name —
+ * not of everyone who can see the calendar — once per version of the event. The organiser is not notified.
  */
 final class CalendarNotifications implements EventSink {
   private final EventSink live;
@@ -39,9 +39,10 @@ final class CalendarNotifications implements EventSink {
       }
       String organiser = event.getString("organizerId", "");
       String when = event.getString("start", "") + (event.getString("zone") != null ? " (" + event.getString("zone") + ")" : "");
+      List<Object> invited = event.getJsonArray("attendeeIds", new io.vertx.core.json.JsonArray()).getList();
       for (String user : userIds) {
-        if (!user.equals(organiser)) {
-          notifications.notify(new Notification(kind, user, List.of(event.getString("organizerName", ""),
+        if (!user.equals(organiser) && invited.contains(user)) {
+          notifications.notify(new Notification(kind, user, List.of("",
               event.getString("title", ""), when), new JsonObject().put("eventId", event.getString("id")),
               "cal:" + event.getString("id") + ":" + ev + ":" + event.getValue("sequence") + ":" + event.getString("updatedAt", ""),
               null, null, false));

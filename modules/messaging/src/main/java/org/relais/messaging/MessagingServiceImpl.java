@@ -688,11 +688,8 @@ final class MessagingServiceImpl implements MessagingService {
               "createdAt", now, "updatedAt", now, "seq", "0", "offset", "0", "memberCount", "0", "implicit", "0",
               "sensitive", "0")
           .compose(v -> addMembers(id, List.of(ownerId), MemberRole.OWNER, ownerId))
+          // No invitation notices: the partnership's own "accepted" notification already tells these people.
           .compose(v -> addMembers(id, memberIds.stream().filter(u -> !u.equals(ownerId)).toList(), MemberRole.MEMBER, ownerId))
-          .compose(added -> channel(id).map(ch -> {
-            ch.ifPresent(c -> notifyAdded(c, added, ownerId));
-            return null;
-          }))
           .compose(v -> channelJson(id))
           .map(ch -> new JsonObject().put("channel", ch));
     });
