@@ -55,6 +55,12 @@ final class PartnershipWiring {
                 .put("calendarId", cal.getJsonObject("calendar").getString("id")));
           });
     }
+
+    /** An ended partnership's channel is archived: its history stays, nothing new is written. */
+    @Override
+    public Future<Void> close(JsonObject request) {
+      return messaging.closePartnershipChannel(request.getString("id"), request.getString("endedBy"));
+    }
   }
 
   /** Each step of a partnership as a notification for each person concerned, in their language. */

@@ -41,6 +41,12 @@ public interface MessagingService {
    */
   Future<JsonObject> openPartnershipChannel(String key, String name, String topic, List<String> memberIds, String ownerId);
 
+  /**
+   * Archives the channel of a partnership that ended: its history stays readable by its members, nothing more can be
+   * written. Does nothing if no channel was opened for {@code key}.
+   */
+  Future<Void> closePartnershipChannel(String key, String byUserId);
+
   /** The channel, unchecked: for other features that already know the caller may see it. */
   Future<java.util.Optional<Channel>> channel(String channelId);
 

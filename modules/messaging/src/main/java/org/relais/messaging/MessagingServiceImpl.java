@@ -696,6 +696,23 @@ final class MessagingServiceImpl implements MessagingService {
   }
 
   @Override
+  public Future<Void> closePartnershipChannel(String key, String byUserId) {
+    return db.send(Command.GET, MessagingKeys.partnership(key)).compose(id -> {
+      if (id == null) {
+        return Future.succeededFuture();
+      }
+      return channel(id.toString()).compose(ch -> {
+        if (ch.isEmpty() || ch.get().archived()) {
+          return Future.succeededFuture();
+        }
+        Principal by = new Principal(byUserId == null ? "system" : byUserId, "", java.util.Set.of(org.relais.core.Role.MEMBER),
+            "system", "en");
+        return updateFields(by, ch.get(), List.of("archived", "1")).mapEmpty();
+      });
+    });
+  }
+
+  @Override
   public Future<JsonObject> openDirect(Principal p, List<String> userIds) {
     TreeSet<String> people = new TreeSet<>(userIds);
     people.add(p.userId());

@@ -59,6 +59,13 @@ class PartnershipTest {
         JsonArray partners = t.okOp(token(outsider), "org.get", new JsonObject().put("orgId", wanep)).getJsonObject("org").getJsonArray("partners");
         assertThat(partners).extracting(p -> ((JsonObject) p).getString("id")).containsExactly(unw);
         assertThat(o.heldPushes("partnership.updated")).isZero();
+
+        ok(a.call("partnership.end", new JsonObject().put("requestId", requestId).put("note", "Formation terminée")));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+            MessagingTest.findChannel(ok(a.call("channel.list", new JsonObject())), channelId).getBoolean("archived"));
+        assertThat(code(a.call("message.send", new JsonObject().put("channelId", channelId).put("text", "encore ?")
+            .put("clientMsgId", "p2")))).as("an ended partnership's channel is read-only").isEqualTo("forbidden");
+        assertThat(ok(a.call("message.history", new JsonObject().put("channelId", channelId))).getJsonArray("messages")).hasSize(1);
       }
     }
   }
