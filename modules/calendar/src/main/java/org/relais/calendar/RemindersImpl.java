@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import org.relais.calendar.ReminderPlanner.Due;
 import org.relais.identity.IdentityService;
+import org.relais.core.PeriodicRound;
 import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
 import org.relais.redis.Responses;
@@ -16,9 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 final class RemindersImpl implements Reminders {
   private static final Logger LOG = LoggerFactory.getLogger(Reminders.class);
@@ -26,59 +24,30 @@ final class RemindersImpl implements Reminders {
   private static final LuaScript DONE = LuaScript.withLibrary(RemindersImpl.class, "reminders_lib", "reminders_done");
   private static final long SENT_MARKER_MS = 2 * 86_400_000L;
 
-  private final Vertx vertx;
   private final RedisDb db;
   private final CalendarStore store;
   private final ReminderPlanner planner;
   private final ReminderSink sink;
   private final CalendarSettings settings;
-  private final AtomicLong timer = new AtomicLong(-1);
-  private final AtomicBoolean running = new AtomicBoolean();
-  private final AtomicReference<Future<Void>> round = new AtomicReference<>(Future.succeededFuture());
-  private volatile boolean stopped;
+  private final PeriodicRound rounds;
 
   RemindersImpl(Vertx vertx, RedisDb db, IdentityService identity, ReminderSink sink, CalendarSettings settings) {
-    this.vertx = vertx;
     this.db = db;
     this.store = new CalendarStore(db);
     this.planner = new ReminderPlanner(db, store, new People(identity), settings);
     this.sink = sink;
     this.settings = settings;
+    this.rounds = new PeriodicRound(vertx, settings.reminderIntervalMs(), "reminder", () -> claim().compose(this::fireAll));
   }
 
   @Override
   public void start() {
-    if (stopped || timer.get() >= 0) {
-      return;
-    }
-    long id = vertx.setPeriodic(settings.reminderIntervalMs(), t -> tick());
-    if (!timer.compareAndSet(-1, id)) {
-      vertx.cancelTimer(id);
-    }
+    rounds.start();
   }
 
   @Override
   public Future<Void> stop() {
-    stopped = true;
-    long id = timer.getAndSet(-2);
-    if (id >= 0) {
-      vertx.cancelTimer(id);
-    }
-    return round.get();
-  }
-
-  private void tick() {
-    if (stopped || !running.compareAndSet(false, true)) {
-      return;
-    }
-    Future<Void> r = claim()
-        .compose(this::fireAll)
-        .recover(e -> {
-          LOG.warn("reminder round failed: {}", e.toString());
-          return Future.succeededFuture();
-        })
-        .andThen(ar -> running.set(false));
-    round.set(r);
+    return rounds.stop();
   }
 
   private Future<List<String>> claim() {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.relais.core.PeriodicRound;
 import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.Principal;
@@ -24,9 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 final class PartnershipServiceImpl implements PartnershipService {
@@ -43,10 +41,7 @@ final class PartnershipServiceImpl implements PartnershipService {
   private final PartnershipNotifier notifier;
   private final PartnershipSettings settings;
   private final Clock clock;
-  private final AtomicLong timer = new AtomicLong(-1);
-  private final AtomicBoolean sweeping = new AtomicBoolean();
-  private final AtomicReference<Future<Void>> round = new AtomicReference<>(Future.succeededFuture());
-  private volatile boolean stopped;
+  private final PeriodicRound rounds;
 
   PartnershipServiceImpl(Vertx vertx, RedisDb db, IdentityService identity, EventSink events, PartnershipSpaces spaces,
                          PartnershipNotifier notifier, PartnershipSettings settings, Clock clock) {
@@ -58,6 +53,7 @@ final class PartnershipServiceImpl implements PartnershipService {
     this.notifier = notifier;
     this.settings = settings;
     this.clock = clock;
+    this.rounds = new PeriodicRound(vertx, settings.sweepInterval().toMillis(), "partnership sweep", this::sweep);
   }
 
   // ---------------------------------------------------------------- request
@@ -467,37 +463,12 @@ final class PartnershipServiceImpl implements PartnershipService {
 
   @Override
   public void start() {
-    if (stopped || timer.get() >= 0) {
-      return;
-    }
-    long id = vertx.setPeriodic(settings.sweepInterval().toMillis(), t -> tick());
-    if (!timer.compareAndSet(-1, id)) {
-      vertx.cancelTimer(id);
-    }
+    rounds.start();
   }
 
   @Override
   public Future<Void> stop() {
-    stopped = true;
-    long id = timer.getAndSet(-2);
-    if (id >= 0) {
-      vertx.cancelTimer(id);
-    }
-    return round.get();
-  }
-
-  private void tick() {
-    if (stopped || !sweeping.compareAndSet(false, true)) {
-      return;
-    }
-    Future<Void> r = sweep()
-        .<Void>mapEmpty()
-        .recover(e -> {
-          LOG.warn("partnership sweep failed: {}", e.toString());
-          return Future.succeededFuture();
-        })
-        .andThen(ar -> sweeping.set(false));
-    round.set(r);
+    return rounds.stop();
   }
 
   // ---------------------------------------------------------------- helpers
