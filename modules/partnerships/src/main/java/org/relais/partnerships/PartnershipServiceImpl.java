@@ -33,7 +33,6 @@ final class PartnershipServiceImpl implements PartnershipService {
   private static final String NO_SUCH_REQUEST = "No such partnership request";
   private static final int LIST_CHUNK = 50;
 
-  private final Vertx vertx;
   private final PartnershipStore store;
   private final Parties parties;
   private final EventSink events;
@@ -45,7 +44,6 @@ final class PartnershipServiceImpl implements PartnershipService {
 
   PartnershipServiceImpl(Vertx vertx, RedisDb db, IdentityService identity, EventSink events, PartnershipSpaces spaces,
                          PartnershipNotifier notifier, PartnershipSettings settings, Clock clock) {
-    this.vertx = vertx;
     this.store = new PartnershipStore(db);
     this.parties = new Parties(identity);
     this.events = events;
