@@ -1234,7 +1234,7 @@ final class CalendarServiceImpl implements CalendarService {
               Instant modified = list.stream().map(e -> Instant.parse(e.updatedAt()))
                   .max(Comparator.naturalOrder()).orElse(Instant.parse(u.createdAt()))
                   .truncatedTo(ChronoUnit.SECONDS);
-              String etag = "\"" + CalendarStore.sha256(body).substring(0, 32) + "\"";
+              String etag = "\"" + Ids.sha256Hex(body).substring(0, 32) + "\"";
               return new IcsFeed(body, etag, modified);
             }, false)));
       });

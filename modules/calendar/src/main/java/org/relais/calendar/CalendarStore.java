@@ -1,25 +1,20 @@
 package org.relais.calendar;
 
+import org.relais.core.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import org.relais.core.ErrorCode;
-import org.relais.core.RelaisException;
 import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
 import org.relais.redis.Responses;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -283,15 +278,7 @@ final class CalendarStore {
         args.add(v == null ? "" : v);
       });
     }
-    return db.eval(SAVE, List.of(CalendarKeys.calendar(calendarId)), args).compose(r -> {
-      if ("err".equals(r.get(0).toString())) {
-        ErrorCode code = switch (r.get(1).toString()) {
-          case "not_found" -> ErrorCode.NOT_FOUND;
-          case "conflict" -> ErrorCode.CONFLICT;
-          default -> ErrorCode.BAD_REQUEST;
-        };
-        return Future.failedFuture(new RelaisException(code, r.get(2).toString()));
-      }
+    return db.eval(SAVE, List.of(CalendarKeys.calendar(calendarId)), args).compose(Responses::checked).compose(r -> {
       List<Saved> saved = new ArrayList<>();
       for (int i = 0; i < writes.size(); i++) {
         long version = r.get(1 + 2 * i).toLong();
@@ -385,9 +372,9 @@ final class CalendarStore {
   Future<Void> replaceFeedSecret(String userId, String scope, String previous, String secret, String now) {
     List<Request> writes = new ArrayList<>();
     if (previous != null) {
-      writes.add(Request.cmd(Command.DEL).arg(CalendarKeys.feed(sha256(previous))));
+      writes.add(Request.cmd(Command.DEL).arg(CalendarKeys.feed(Ids.sha256Hex(previous))));
     }
-    writes.add(Request.cmd(Command.HSET).arg(CalendarKeys.feed(sha256(secret)))
+    writes.add(Request.cmd(Command.HSET).arg(CalendarKeys.feed(Ids.sha256Hex(secret)))
         .arg("userId").arg(userId).arg("calendarId").arg(scope.equals("*") ? "" : scope).arg("createdAt").arg(now));
     writes.add(Request.cmd(Command.HSET).arg(CalendarKeys.feeds(userId)).arg(scope).arg(secret));
     return db.batch(writes).mapEmpty();
@@ -395,14 +382,7 @@ final class CalendarStore {
 
   /** What a secret opens: {userId, calendarId}; empty when unknown or replaced. */
   Future<Map<String, String>> feedBySecret(String secret) {
-    return db.send(Command.HGETALL, CalendarKeys.feed(sha256(secret))).map(Responses::toMap);
+    return db.send(Command.HGETALL, CalendarKeys.feed(Ids.sha256Hex(secret))).map(Responses::toMap);
   }
 
-  static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -31,4 +31,14 @@ public enum ErrorCode {
   public int httpStatus() {
     return httpStatus;
   }
+
+  /** The code with this wire name, or {@code fallback}. */
+  public static ErrorCode fromWire(String wire, ErrorCode fallback) {
+    for (ErrorCode c : values()) {
+      if (c.wire.equals(wire)) {
+        return c;
+      }
+    }
+    return fallback;
+  }
 }

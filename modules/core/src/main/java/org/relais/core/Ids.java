@@ -55,6 +55,19 @@ public final class Ids {
     return s != null && ID.matcher(s).matches();
   }
 
+  /**
+   * The SHA-256 of a text, in hex: how secrets (tokens, invitation and feed secrets) are stored and looked up, so a
+   * copy of the database does not hold them.
+   */
+  public static String sha256Hex(String s) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A new 256-bit secret, URL-safe base64 without padding. */
   public static String newSecret() {
     byte[] bytes = new byte[32];

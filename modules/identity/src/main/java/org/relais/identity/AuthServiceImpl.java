@@ -17,12 +17,8 @@ import org.relais.redis.Responses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,7 +49,7 @@ final class AuthServiceImpl implements AuthService {
 
   @Override
   public Future<JsonObject> login(String email, String password, String ip, String client) {
-    String account = sha256(email.toLowerCase(Locale.ROOT));
+    String account = Ids.sha256Hex(email.toLowerCase(Locale.ROOT));
     return checkIpBudget(ip)
         .compose(v -> admitAttempt(account))
         .compose(v -> store.userByEmail(email))
@@ -127,7 +123,7 @@ final class AuthServiceImpl implements AuthService {
   private Future<JsonObject> openSession(User user, String client) {
     String sid = Ids.newId();
     String refresh = Ids.newSecret();
-    String tokenKey = IdentityKeys.refreshToken(sha256(refresh));
+    String tokenKey = IdentityKeys.refreshToken(Ids.sha256Hex(refresh));
     return db.eval(CREATE_SESSION,
             List.of(IdentityKeys.session(sid), IdentityKeys.sessionTokens(sid), tokenKey,
                 IdentityKeys.userSessions(user.id())),
@@ -148,7 +144,7 @@ final class AuthServiceImpl implements AuthService {
   public Future<JsonObject> refresh(String refreshToken) {
     String next = Ids.newSecret();
     return db.eval(ROTATE,
-            List.of(IdentityKeys.refreshToken(sha256(refreshToken)), IdentityKeys.refreshToken(sha256(next))),
+            List.of(IdentityKeys.refreshToken(Ids.sha256Hex(refreshToken)), IdentityKeys.refreshToken(Ids.sha256Hex(next))),
             List.of(String.valueOf(tokens.settings().refreshTtlSeconds()), IdentityKeys.sessionPrefix(),
                 IdentityKeys.userPrefix(), String.valueOf(System.currentTimeMillis()),
                 String.valueOf(tokens.settings().refreshReuseGraceSeconds() * 1000)))
@@ -178,7 +174,7 @@ final class AuthServiceImpl implements AuthService {
 
   @Override
   public Future<Void> logout(String refreshToken) {
-    return db.send(Command.HGETALL, IdentityKeys.refreshToken(sha256(refreshToken))).compose(r -> {
+    return db.send(Command.HGETALL, IdentityKeys.refreshToken(Ids.sha256Hex(refreshToken))).compose(r -> {
       Map<String, String> token = Responses.toMap(r);
       if (token.isEmpty()) {
         return Future.succeededFuture();
@@ -201,7 +197,7 @@ final class AuthServiceImpl implements AuthService {
     } catch (RelaisException e) {
       return Future.failedFuture(e);
     }
-    String key = IdentityKeys.invite(sha256(inviteToken));
+    String key = IdentityKeys.invite(Ids.sha256Hex(inviteToken));
     RelaisException invalid = RelaisException.unauthenticated("Invalid or expired invitation");
     // Read, hash, then consume: a failure before the end (e.g. hashing refused under load) leaves the token usable.
     return db.send(Command.GET, key).compose(r -> {
@@ -280,13 +276,6 @@ final class AuthServiceImpl implements AuthService {
     });
   }
 
-  static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static String truncate(String s, int max) {
     return s.length() > max ? s.substring(0, max) : s;

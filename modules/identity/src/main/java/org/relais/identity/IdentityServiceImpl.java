@@ -282,7 +282,7 @@ final class IdentityServiceImpl implements IdentityService {
   private Future<JsonObject> issueInvite(User user) {
     String token = Ids.newSecret();
     Instant expiresAt = Instant.now().plusSeconds(inviteTtlSeconds);
-    String key = IdentityKeys.invite(AuthServiceImpl.sha256(token));
+    String key = IdentityKeys.invite(Ids.sha256Hex(token));
     // A new invitation replaces the previous one: only the latest token works.
     return db.send(Command.HGET, IdentityKeys.user(user.id()), "inviteKey")
         .compose(previous -> {

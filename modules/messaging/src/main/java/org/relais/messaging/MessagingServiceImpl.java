@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import org.relais.core.ErrorCode;
 import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.Principal;
@@ -18,16 +17,12 @@ import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
 import org.relais.redis.Responses;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -135,20 +130,6 @@ final class MessagingServiceImpl implements MessagingService {
 
   private static String implicitFlag(Access a) {
     return a.channel().kind().implicit() && a.member() ? "1" : "0";
-  }
-
-  /** Turns a script's {'err', code, message} into a failure. */
-  private static Future<Response> scriptResult(Response r) {
-    if (r != null && r.size() >= 3 && "err".equals(r.get(0).toString())) {
-      ErrorCode code = switch (r.get(1).toString()) {
-        case "not_found" -> ErrorCode.NOT_FOUND;
-        case "forbidden" -> ErrorCode.FORBIDDEN;
-        case "conflict" -> ErrorCode.CONFLICT;
-        default -> ErrorCode.BAD_REQUEST;
-      };
-      return Future.failedFuture(new RelaisException(code, r.get(2).toString()));
-    }
-    return Future.succeededFuture(r);
   }
 
   private Future<Void> publish(String channelId, String eventJson) {
@@ -274,7 +255,7 @@ final class MessagingServiceImpl implements MessagingService {
         String.valueOf(settings.logMaxEvents())));
     args.addAll(userIds);
     return db.eval(MEMBERS, List.of(MessagingKeys.channel(channelId)), args)
-        .compose(MessagingServiceImpl::scriptResult)
+        .compose(Responses::checked)
         .compose(r -> {
           List<String> changed = new ArrayList<>();
           List<Request> index = new ArrayList<>();
@@ -340,7 +321,7 @@ final class MessagingServiceImpl implements MessagingService {
         new JsonObject().put("channel", after).put("by", p.userId()).encode()));
     args.addAll(all);
     return db.eval(UPDATE, List.of(MessagingKeys.channel(before.id())), args)
-        .compose(MessagingServiceImpl::scriptResult)
+        .compose(Responses::checked)
         .compose(r -> publish(before.id(), r.get(1).toString()))
         .compose(v -> channelJson(before.id()))
         .map(ch -> new JsonObject().put("channel", ch));
@@ -660,7 +641,7 @@ final class MessagingServiceImpl implements MessagingService {
       }
       return db.eval(SET_ROLE, List.of(MessagingKeys.channel(channelId)),
               List.of(channelId, userId, role.wire(), p.userId(), String.valueOf(settings.logMaxEvents())))
-          .compose(MessagingServiceImpl::scriptResult)
+          .compose(Responses::checked)
           .compose(r -> {
             String event = r.get(1).toString();
             Future<Void> published = event.isEmpty() ? Future.succeededFuture() : publish(channelId, event);
@@ -723,7 +704,7 @@ final class MessagingServiceImpl implements MessagingService {
       return Future.failedFuture(RelaisException.badRequest(
           "data.userIds: a direct conversation has at most " + settings.maxDirectMembers() + " people"));
     }
-    String key = MessagingKeys.direct(sha256(String.join(",", people)));
+    String key = MessagingKeys.direct(Ids.sha256Hex(String.join(",", people)));
     return activeUsers(new ArrayList<>(people)).compose(ok -> db.send(Command.GET, key)).compose(existing -> {
       if (existing != null) {
         return channelJson(existing.toString()).map(ch -> new JsonObject().put("channel", ch).put("created", false)
@@ -821,7 +802,7 @@ final class MessagingServiceImpl implements MessagingService {
           args.addAll(mentions.userIds());
           return db.eval(SEND, List.of(MessagingKeys.channel(channelId)), args);
         }))
-        .compose(MessagingServiceImpl::scriptResult)
+        .compose(Responses::checked)
         .compose(r -> {
           String outcome = r.get(0).toString();
           if (outcome.equals("dup")) {
@@ -870,7 +851,7 @@ final class MessagingServiceImpl implements MessagingService {
           args.addAll(mentions.userIds());
           return db.eval(EDIT, List.of(MessagingKeys.channel(channelId)), args);
         }))
-        .compose(MessagingServiceImpl::scriptResult)
+        .compose(Responses::checked)
         .compose(r -> publish(channelId, r.get(1).toString()).map(v -> new JsonObject(r.get(1).toString()).getJsonObject("data")));
   }
 
@@ -881,7 +862,7 @@ final class MessagingServiceImpl implements MessagingService {
         .compose(a -> db.eval(EDIT, List.of(MessagingKeys.channel(channelId)), List.of(channelId, p.userId(),
             data.getString("messageId"), Instant.now().toString(), "delete", "", "[]", "0", a.moderates() ? "1" : "0",
             implicitFlag(a), String.valueOf(settings.logMaxEvents()), "0")))
-        .compose(MessagingServiceImpl::scriptResult)
+        .compose(Responses::checked)
         .compose(r -> publish(channelId, r.get(1).toString()).map(v -> new JsonObject(r.get(1).toString()).getJsonObject("data")));
   }
 
@@ -892,7 +873,7 @@ final class MessagingServiceImpl implements MessagingService {
         .compose(a -> db.eval(REACT, List.of(MessagingKeys.channel(channelId)), List.of(channelId, p.userId(),
             data.getString("messageId"), data.getString("emoji"), add ? "add" : "remove",
             String.valueOf(settings.maxReactions()), implicitFlag(a), String.valueOf(settings.logMaxEvents()))))
-        .compose(MessagingServiceImpl::scriptResult)
+        .compose(Responses::checked)
         .compose(r -> {
           String event = r.get(1).toString();
           if (event.isEmpty()) {
@@ -1083,11 +1064,4 @@ final class MessagingServiceImpl implements MessagingService {
     });
   }
 
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -217,13 +217,7 @@ final class PartnershipStore {
   /** A script's {'status', hash, trail, commentCount} as a request, or its {'err', code, message} as a failure. */
   private static Future<PartnershipRequest> snapshot(Response r) {
     if (isError(r)) {
-      ErrorCode code = switch (r.get(1).toString()) {
-        case "not_found" -> ErrorCode.NOT_FOUND;
-        case "forbidden" -> ErrorCode.FORBIDDEN;
-        case "conflict" -> ErrorCode.CONFLICT;
-        default -> ErrorCode.BAD_REQUEST;
-      };
-      return Future.failedFuture(new RelaisException(code, r.get(2).toString()));
+      return Responses.checked(r).mapEmpty();
     }
     List<String> flat = Responses.toList(r.get(1));
     Map<String, String> h = new HashMap<>();

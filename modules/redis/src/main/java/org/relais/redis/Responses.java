@@ -1,6 +1,9 @@
 package org.relais.redis;
 
+import io.vertx.core.Future;
 import io.vertx.redis.client.Response;
+import org.relais.core.ErrorCode;
+import org.relais.core.RelaisException;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +38,19 @@ public final class Responses {
       out.add(r == null ? null : r.toString());
     }
     return out;
+  }
+
+  /**
+   * A script's reply checked: the convention of every Relais script is to refuse with {@code {'err', code, message}},
+   * where {@code code} is an error code's wire name; that becomes a failure with the typed error (bad_request for an
+   * unknown code). Any other reply is returned as it is.
+   */
+  public static Future<Response> checked(Response r) {
+    if (r != null && r.size() >= 3 && "err".equals(r.get(0).toString())) {
+      return Future.failedFuture(new RelaisException(ErrorCode.fromWire(r.get(1).toString(), ErrorCode.BAD_REQUEST),
+          r.get(2).toString()));
+    }
+    return Future.succeededFuture(r);
   }
 
   /** A bulk reply as a string, or null. */
