@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.StaticHandler;
 import org.relais.calendar.IcsFeed;
 import org.relais.core.ErrorCode;
 import org.relais.core.JsonFrames;
@@ -34,8 +33,8 @@ final class HttpApi {
       .required("token", Schema.string().minLength(1).maxLength(256))
       .required("password", Schema.string().minLength(1).maxLength(256));
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-      + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-      + "frame-ancestors 'none'; form-action 'self'";
+      + "connect-src 'self'; font-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+      + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
   private HttpApi() {
   }
@@ -147,16 +146,7 @@ final class HttpApi {
       });
     });
 
-    // Assets are not versioned yet: browsers revalidate each time (a cheap 304 with Last-Modified), so a deploy
-    // is never hidden behind a stale cache.
-    router.route().handler(ctx -> {
-      ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HttpHeaders.CACHE_CONTROL, "no-cache"));
-      ctx.next();
-    });
-    router.route().handler(StaticHandler.create(config.webroot())
-        .setIncludeHidden(false)
-        .setDirectoryListing(false)
-        .setCachingEnabled(true));
+    router.route().handler(services.assets()::handle);
     router.route().handler(ctx -> ctx.response().setStatusCode(404)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end("Not found"));
 

@@ -138,9 +138,10 @@ public final class RelaisServer {
               })
               .compose(v -> messaging.epoch())
               .compose(v -> vertx.deployVerticle(subscriber))
-              .compose(v -> {
+              .compose(v -> vertx.executeBlocking(() -> Assets.load(config.webroot())))
+              .compose(assets -> {
                 Services services = new Services(config, db, new Dispatcher(ops, metrics), auth, identity, messaging,
-                    presence, server.calendars, subscriber.hub(), metrics);
+                    presence, server.calendars, subscriber.hub(), metrics, assets);
                 return vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops));
               })
               .map(v -> {
