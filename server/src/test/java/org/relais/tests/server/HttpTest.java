@@ -36,6 +36,46 @@ class HttpTest {
   }
 
   @Test
+  @DisplayName("the client is served from memory: gzip when asked, versioned files cached for a year, 304 on a known ETag")
+  void clientAssets() {
+    HttpResponse<Buffer> index = t.get("/");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("/v/([0-9a-f]{12})/app/main\\.js").matcher(index.bodyAsString());
+    assertThat(m.find()).isTrue();
+    String version = m.group(1);
+    assertThat(index.bodyAsString()).doesNotContain("__RELAIS_V__");
+
+    HttpResponse<Buffer> plain = t.get("/v/" + version + "/vendor/preact.mjs");
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(plain.getHeader("Content-Encoding")).isNull();
+    assertThat(plain.getHeader("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
+    HttpResponse<Buffer> zipped = TestServer.await(t.http.get("/v/" + version + "/vendor/preact.mjs")
+        .putHeader("Accept-Encoding", "gzip, br").send());
+    assertThat(zipped.getHeader("Content-Encoding")).isEqualTo("gzip");
+    assertThat(zipped.getHeader("Vary")).isEqualTo("Accept-Encoding");
+    assertThat(zipped.body().length()).isLessThan(plain.body().length());
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body().getBytes()))) {
+      assertThat(in.readAllBytes()).isEqualTo(plain.body().getBytes());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+
+    HttpResponse<Buffer> stale = t.get("/v/000000000000/vendor/preact.mjs");
+    assertThat(stale.statusCode()).as("an older version's file is served, not kept").isEqualTo(200);
+    assertThat(stale.getHeader("Cache-Control")).isEqualTo("no-cache");
+
+    HttpResponse<Buffer> again = TestServer.await(t.http.get("/v/" + version + "/vendor/preact.mjs")
+        .putHeader("If-None-Match", plain.getHeader("ETag")).send());
+    assertThat(again.statusCode()).isEqualTo(304);
+
+    HttpResponse<Buffer> sw = t.get("/sw.js");
+    assertThat(sw.getHeader("Cache-Control")).isEqualTo("no-cache");
+    assertThat(sw.getHeader("Service-Worker-Allowed")).isEqualTo("/");
+    assertThat(sw.bodyAsString()).contains("/v/" + version + "/app/main.js").doesNotContain("__RELAIS_SHELL__");
+    assertThat(t.get("/v/" + version + "/app/nothing.js").statusCode()).isEqualTo(404);
+    assertThat(TestServer.await(t.http.post("/v/" + version + "/app/main.js").send()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   @DisplayName("hidden files and path tricks are not served")
   void noTraversal() {
     for (String path : new String[] {"/.git/config", "/.env", "/%2e%2e/pom.xml", "/..%2f..%2fpom.xml", "/%5c..%5cpom.xml"}) {
