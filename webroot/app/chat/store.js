@@ -346,6 +346,7 @@ function deliver(item) {
 export function sendMessage(channelId, text, threadRootId) {
   const item = { clientMsgId: api.newClientMsgId(), channelId, text, threadRootId: threadRootId || undefined, at: new Date().toISOString() };
   setPending(channelId, (l) => [...l, item]);
+  lastTyping.delete(channelId + '/' + (threadRootId || '')); // the next keystroke starts a new typing notice
   deliver(item);
   return item;
 }

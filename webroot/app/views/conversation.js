@@ -83,15 +83,16 @@ function Composer({ channel, threadRootId, members, onSent, label }) {
     const after = text.slice(suggest.start + 1 + suggest.query.length);
     const next = `${before}@${u.displayName} ${after}`;
     map.current.set(u.displayName, u.id);
-    setText(next);
-    setSuggest(null);
-    requestAnimationFrame(() => {
-      const el = area.current;
-      if (!el) return;
+    // the field is updated here, synchronously, so that the next keystroke lands after the name
+    const el = area.current;
+    if (el) {
+      el.value = next;
       el.focus();
       const pos = before.length + u.displayName.length + 2;
       el.setSelectionRange(pos, pos);
-    });
+    }
+    setText(next);
+    setSuggest(null);
   };
 
   const send = () => {
@@ -192,7 +193,7 @@ function Message({ m, channel, canModerate, onThread, highlight, inThread }) {
       <button type="button" aria-label=${t('chat.react')} title=${t('chat.react')} aria-expanded=${picking} onClick=${() => setPicking(!picking)}>☺</button>
       ${!inThread && html`<button type="button" aria-label=${t('chat.reply')} title=${t('chat.reply')} onClick=${() => onThread(m)}>↩</button>`}
       ${mine && html`<button type="button" aria-label=${t('chat.edit')} title=${t('chat.edit')} onClick=${startEdit}>✎</button>`}
-      ${(mine || canModerate) && html`<button type="button" aria-label=${t('chat.delete')} title=${t('chat.delete')} onClick=${() => setConfirming(true)}>🗑</button>`}
+      ${(mine || canModerate) && html`<button type="button" aria-label=${t('chat.delete')} title=${t('chat.delete')} onClick=${() => setConfirming(true)}>✖</button>`}
     </div>`}
     ${picking && html`<div class="emoji-pick" role="group" aria-label=${t('chat.react')}>
       ${EMOJI.map((e) => html`<button type="button" onClick=${() => react(e)} aria-label=${e}>${e}</button>`)}</div>`}

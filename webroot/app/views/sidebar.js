@@ -9,7 +9,8 @@ import { chat, startChat, sortedChannels, otherMembers, userName } from '../chat
 
 addCatalogue(strings);
 
-export const KIND_MARK = { network: '🌐', organisation: '🏢', regional: '#', thematic: '#', partnership: '🤝', direct: '@' };
+// Marks drawn from common fonts (DejaVu, system UI fonts): emoji fonts are missing on some systems.
+export const KIND_MARK = { network: '◉', organisation: '⌂', regional: '#', thematic: '#', partnership: '⇄', direct: '@', private: '⊡' };
 
 /** The name of a channel as the user sees it: the other people's names for a direct conversation. */
 export function channelTitle(c, users) {
@@ -27,7 +28,7 @@ export function PresenceDot({ status }) {
 function Badges({ c }) {
   const unread = c.unreadCount || 0;
   const mentions = c.mentionCount || 0;
-  return html`${mentions > 0 && html`<span class="badge mention" data-testid="mention-badge">@${mentions > 99 ? '99+' : mentions}</span>`}
+  return html`${mentions > 0 && html`<span class="badge at" data-testid="mention-badge">@${mentions > 99 ? '99+' : mentions}</span>`}
     ${unread > 0 && html`<span class="badge" data-testid="unread-badge">${unread > 99 ? '99+' : unread}</span>`}
     ${(unread > 0 || mentions > 0) && html`<span class="sr-only">${t('chat.unread', { count: unread })}${mentions > 0 ? ', ' + t('chat.mentions', { count: mentions }) : ''}</span>`}`;
 }
@@ -40,8 +41,8 @@ function ChannelLink({ c, current, users, presence }) {
     <a href=${href(`c/${c.id}`)} class="sb-item ${unread ? 'unread' : ''} ${c.archived ? 'archived' : ''}"
       aria-current=${current ? 'page' : undefined} data-testid="sidebar-channel" data-channel=${c.id} data-kind=${c.kind}>
       ${c.kind === 'direct'
-        ? (others.length === 1 ? html`<${PresenceDot} status=${status} />` : html`<span class="kind" aria-hidden="true">👥</span>`)
-        : html`<span class="kind" aria-hidden="true">${c.visibility === 'private' && c.kind !== 'partnership' && c.kind !== 'organisation' ? '🔒' : KIND_MARK[c.kind]}</span>`}
+        ? (others.length === 1 ? html`<${PresenceDot} status=${status} />` : html`<span class="kind" aria-hidden="true">⚇</span>`)
+        : html`<span class="kind" aria-hidden="true">${c.visibility === 'private' && c.kind !== 'partnership' && c.kind !== 'organisation' ? KIND_MARK.private : KIND_MARK[c.kind]}</span>`}
       <span class="name">${channelTitle(c, users)}</span>
       <${Badges} c=${c} />
     </a>
