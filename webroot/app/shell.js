@@ -25,6 +25,9 @@ export const VIEWS = {
 
 const loaded = new Map();
 
+// The start-up placeholder of index.html: Preact renders next to what the container holds, so it is removed here.
+document.querySelector('#app > .boot')?.remove();
+
 function LangSwitch() {
   const current = useStore(locale, (l) => l.lang);
   const choose = (l) => {

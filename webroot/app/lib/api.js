@@ -250,7 +250,15 @@ export function reconnectNow() {
 }
 
 addEventListener('online', reconnectNow);
-addEventListener('offline', () => { if (ws) { try { ws.close(); } catch (e) { /* closed */ } } });
+// The browser says the network is gone: the socket is dead now, whether or not its close can still be completed
+// (an emulated or half-open link may never deliver the close), so requests go back to the outbox at once and the
+// 'online' event reconnects without waiting for that close.
+addEventListener('offline', () => {
+  const socket = ws;
+  if (!socket) return;
+  try { socket.close(); } catch (e) { /* closed */ }
+  if (socket === ws) onClosed(1006, 'offline');
+});
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') reconnectNow(); });
 
 function checkAlive() {
