@@ -19,6 +19,7 @@ export const VIEWS = {
   calendar: './views/calendar.js',
   e: './views/calendar.js',
   partnerships: './views/partnerships.js',
+  p: './views/partnerships.js', // a partnership's Web Push opens /#/p/<requestId> (PROTOCOL section 23)
   notifications: './views/notifications.js',
   settings: './views/settings.js',
 };
