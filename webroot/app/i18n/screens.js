@@ -41,6 +41,7 @@ export default {
     'cal.zoneNote': '{time} in {zone}',
     'cal.yourZone': 'Times are shown in your time zone, {zone}.',
     'cal.recurring': 'Repeats',
+    'cal.repeatsRule': 'Repeats: {rule}',
     'cal.cancelled': 'Cancelled',
     'cal.tentative': 'Tentative',
     'cal.truncated': 'Some events were left out: choose a shorter period.',
@@ -106,7 +107,6 @@ export default {
     'ev.saved': 'Changes saved.',
     'ev.orgs': 'Organisations invited',
     'ev.scopeAll': 'The whole series',
-    'ev.dayNames': 'Mon,Tue,Wed,Thu,Fri,Sat,Sun',
 
     'people.search': 'Add a person',
     'people.searchHint': 'Type a name',
@@ -305,6 +305,7 @@ export default {
     'cal.zoneNote': '{time} à l’heure de {zone}',
     'cal.yourZone': 'Les heures sont celles de votre fuseau, {zone}.',
     'cal.recurring': 'Répété',
+    'cal.repeatsRule': 'Répété\u00a0: {rule}',
     'cal.cancelled': 'Annulé',
     'cal.tentative': 'Provisoire',
     'cal.truncated': 'Des événements ont été omis\u00a0: choisissez une période plus courte.',
@@ -370,7 +371,6 @@ export default {
     'ev.saved': 'Modifications enregistrées.',
     'ev.orgs': 'Organisations invitées',
     'ev.scopeAll': 'Toute la série',
-    'ev.dayNames': 'lun.,mar.,mer.,jeu.,ven.,sam.,dim.',
 
     'people.search': 'Ajouter une personne',
     'people.searchHint': 'Tapez un nom',

@@ -16,7 +16,7 @@ export default function Bell() {
   const label = count > 0 ? t('bell.unread', { count }) : t('bell.label');
   return html`<a class="bell" href=${href('notifications')} aria-label=${label} title=${label}
     aria-current=${here ? 'page' : undefined} data-testid="bell">
-    <span aria-hidden="true">🔔</span>
+    <svg aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" /><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" /></svg>
     ${count > 0 && html`<span class="bell-count" aria-hidden="true" data-testid="bell-count">${count > 99 ? '99+' : count}</span>`}
   </a>`;
 }

@@ -5,7 +5,7 @@
 // Times are shown in the user's zone (the server gives startViewer for the zone asked); when an event's own zone
 // differs, its local time there is shown too. Live: event.created / updated / cancelled and rsvp.changed reload.
 import { html, useEffect, useRef, useState } from '../lib/ui.js';
-import { t, fmtTime, fmtDateTime, fmt, zone, locale } from '../lib/i18n.js';
+import { t, fmtDateTime, fmt, zone, locale } from '../lib/i18n.js';
 import { request, on } from '../lib/api.js';
 import { route, href, navigate } from '../lib/router.js';
 import { useStore } from '../lib/store.js';
@@ -16,6 +16,8 @@ import {
 } from '../screens/common.js';
 
 const AGENDA_DAYS = 30;
+/** A time of day in the language's own style (13:00, 1:00 PM), in the user's zone or opts.timeZone. */
+const fmtTime = (v, opts) => fmt(v, { timeStyle: 'short', ...opts });
 const CODES = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 
 // ---- Recurrence: the simple picker ⇄ RRULE ----------------------------------------------------------------------
@@ -65,7 +67,8 @@ function RepeatPicker({ value, onChange, startDate }) {
   const days = weekdays();
   return html`<fieldset class="repeat" data-testid="repeat">
     <legend>${t('ev.repeat')}</legend>
-    <select name="rep" aria-label=${t('ev.repeat')} onChange=${(e) => set({ rep: e.target.value })}>
+    <select name="rep" aria-label=${t('ev.repeat')} onChange=${(e) => set(e.target.value === 'weekly' && startDate
+      ? { rep: 'weekly', days: [CODES[isoDayOf(startDate) - 1]] } : { rep: e.target.value })}>
       <option value="none" selected=${value.rep === 'none'}>${t('ev.rep.none')}</option>
       <option value="daily" selected=${value.rep === 'daily'}>${t('ev.rep.daily')}</option>
       <option value="weekly" selected=${value.rep === 'weekly'}>${t('ev.rep.weekly')}</option>
@@ -513,7 +516,7 @@ function EventScreen({ id, params }) {
           <span class="muted"> (${myZone})</span>
           ${ev.zone !== myZone && html`<br /><span class="zone-note" data-testid="ev-zone-note">${t('cal.zoneNote', {
             time: `${fmt(startUtc, { timeZone: ev.zone, dateStyle: 'medium', timeStyle: 'short' })} – ${fmtTime(endUtc, { timeZone: ev.zone })}`, zone: ev.zone })}</span>`}`}
-        ${ev.rrule && html`<br /><span class="muted">${t('cal.recurring')}: ${describeRule(ev)}</span>`}
+        ${ev.rrule && html`<br /><span class="muted">${t('cal.repeatsRule', { rule: describeRule(ev) })}</span>`}
       </dd>
       ${ev.location && html`<dt>${t('ev.where')}</dt><dd>${ev.location}</dd>`}
       ${ev.onlineUrl && html`<dt>${t('ev.join')}</dt><dd><a href=${ev.onlineUrl} rel="noopener noreferrer" target="_blank">${ev.onlineUrl}</a></dd>`}

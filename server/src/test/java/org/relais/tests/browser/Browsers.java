@@ -116,6 +116,27 @@ public final class Browsers implements AutoCloseable {
     page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
   }
 
+  /** Retries a check for up to 10 s (for what the server learns a moment after the page shows it). */
+  public static void eventually(Runnable check) {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > end) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException x) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
   @Override
   public void close() {
     try {
