@@ -85,8 +85,8 @@ export default function Notifications() {
         <a href=${href(targetPath(n))} onClick=${(e) => open(e, n)}>
           ${!n.read && html`<span class="dot" aria-hidden="true"></span><span class="sr-only">${t('ntf.unread')}: </span>`}
           <strong class="n-title">${n.title}</strong>
-          ${n.body && html`<span class="n-body">${n.body}</span>`}
           <time datetime=${n.createdAt} title=${fmtDateTime(n.createdAt)}>${fmtRelative(n.createdAt)}</time>
+          ${n.body && html`<span class="n-body">${n.body}</span>`}
         </a>
         ${!n.read && html`<button type="button" class="link" onClick=${() => readOne(n)}
           aria-label=${t('ntf.markOne') + ': ' + n.title}>${t('ntf.markOne')}</button>`}

@@ -178,7 +178,7 @@ function RequestForm() {
 
 function TermsView({ terms, fromOrgId, toOrgId, testid }) {
   return html`<dl class="facts" data-testid=${testid}>
-    <dt>${t('pt.purpose')}</dt><dd class="pt-purpose">${terms.purpose}</dd>
+    <dt>${t('pt.purpose')}</dt><dd class="description">${terms.purpose}</dd>
     <dt>${t('pt.themes')}</dt><dd><ul role="list" class="inline-list">${terms.themes.map((th) => html`<li class="tag">${t('theme.' + th)}</li>`)}</ul></dd>
     <dt>${t('pt.joint')}</dt><dd><${JointAction} ja=${terms.jointAction} /></dd>
     <dt>${t('pt.fpFrom', { org: '' })}<${OrgName} id=${fromOrgId} /></dt>
@@ -294,8 +294,7 @@ function Detail({ id }) {
     <section aria-labelledby="trail-h"><h2 id="trail-h">${t('pt.trail')}</h2>
       <ol class="trail" data-testid="pt-trail">
         ${(req.trail || []).map((x) => html`<li>
-          <${StateBadge} state=${x.state} /> ${x.by ? html`<${Name} id=${x.by} />` : t('pt.trail.system')},
-          <time datetime=${x.at}>${fmtDateTime(x.at)}</time>
+          <${StateBadge} state=${x.state} /> ${x.by ? html`<${Name} id=${x.by} />` : t('pt.trail.system')}${', '}<time datetime=${x.at}>${fmtDateTime(x.at)}</time>
           ${x.note && html`<blockquote>${x.note}</blockquote>`}
         </li>`)}
       </ol></section>

@@ -191,7 +191,10 @@ class NotificationBrowserTest {
       var prefs = b.server.okOp(fatou.getString("accessToken"), "notification.prefs.get", vx()).getJsonObject("preferences");
       assertThat(prefs.getJsonObject("kinds").getBoolean("channel.invite")).isFalse();
       assertThat(prefs.getJsonObject("quietHours").getString("start")).isEqualTo("22:00");
+      page.locator("main").evaluate("m => { m.scrollTop = 0; }");
       Browsers.screenshot(page, "51-settings");
+      state.scrollIntoViewIfNeeded();
+      Browsers.screenshot(page, "52-settings-browser-notifications");
     }
   }
 }
