@@ -6,7 +6,9 @@ import App from './shell.js';
 
 addCatalogue(core);
 document.documentElement.lang = locale.get().lang;
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the boot text: render() adds to what is there, it does not replace it
+render(html`<${App} />`, root);
 
 if ('serviceWorker' in navigator && (location.protocol === 'https:' || location.hostname === 'localhost' || location.hostname === '127.0.0.1')) {
   navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((e) => console.warn('service worker', e));

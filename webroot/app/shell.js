@@ -19,14 +19,12 @@ export const VIEWS = {
   calendar: './views/calendar.js',
   e: './views/calendar.js',
   partnerships: './views/partnerships.js',
+  p: './views/partnerships.js', // a partnership's Web Push opens /#/p/<requestId> (PROTOCOL section 23)
   notifications: './views/notifications.js',
   settings: './views/settings.js',
 };
 
 const loaded = new Map();
-
-// The start-up placeholder of index.html: Preact renders next to what the container holds, so it is removed here.
-document.querySelector('#app > .boot')?.remove();
 
 function LangSwitch() {
   const current = useStore(locale, (l) => l.lang);
@@ -157,12 +155,16 @@ function App() {
 
   useEffect(() => {
     if (!session) { api.stop(); return undefined; }
-    const off = api.on('ready', (hello) => {
-      const u = hello.user;
-      if (u && u.timeZone) setZone(u.timeZone);
-    });
+    // Signed out, the page speaks the browser's language (or the one last chosen here); signed in, the person's own
+    // setting wins — on a shared laptop each person gets their language — and their time zone applies.
+    const apply = (u) => {
+      if (!u) return;
+      if (u.timeZone) setZone(u.timeZone);
+      if (LANGS.includes(u.locale) && u.locale !== locale.get().lang) setLang(u.locale, { remember: false });
+    };
+    const off = api.on('ready', (hello) => apply(hello.user));
     const offUser = api.on('user.updated', (d) => {
-      if (d.user && d.user.id === api.session()?.user?.id && d.user.timeZone) setZone(d.user.timeZone);
+      if (d.user && d.user.id === api.session()?.user?.id) apply(d.user);
     });
     api.start();
     return () => { off(); offUser(); };

@@ -90,10 +90,15 @@ public final class Browsers implements AutoCloseable {
         .setHasTouch(true));
   }
 
-  /** Opens the client and signs in through the form; returns when the shell is shown. */
-  public static Page signIn(BrowserContext context, String email, String password) {
+  /**
+   * Opens the client and signs in through the form; returns when the shell is shown. Signed in, the client speaks
+   * the person's own language: it is set first to the browser's, as if they had chosen it (see ShellBrowserTest).
+   */
+  public Page signIn(BrowserContext context, String email, String password) {
     Page page = context.newPage();
     page.navigate("/");
+    String language = ((String) page.evaluate("() => navigator.language")).startsWith("fr") ? "fr" : "en";
+    server.okOp(server.login(email, password).getString("accessToken"), "user.update", new JsonObject().put("locale", language));
     page.locator("input[name=email]").fill(email);
     page.locator("input[name=password]").fill(password);
     page.locator("form button[type=submit]").click();
@@ -114,6 +119,27 @@ public final class Browsers implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
+  }
+
+  /** Retries a check for up to 10 s (for what the server learns a moment after the page shows it). */
+  public static void eventually(Runnable check) {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > end) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException x) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   @Override

@@ -76,10 +76,10 @@ class ChatBrowserTest {
         .getJsonObject("channel").getString("id");
 
     try (BrowserContext ca = b.context("en-GB", "Africa/Bamako"); BrowserContext cb = b.context("fr-FR", "Africa/Bamako")) {
-      Page a = Browsers.signIn(ca, email(awa), TestServer.PASSWORD);
+      Page a = b.signIn(ca, email(awa), TestServer.PASSWORD);
       assertThat(sidebarItem(a, room)).containsText("Médiation Mopti");
       assertThat(sidebarItem(a, dm)).containsText("Ben Keïta");
-      Page p = Browsers.signIn(cb, email(ben), TestServer.PASSWORD);
+      Page p = b.signIn(cb, email(ben), TestServer.PASSWORD);
       assertThat(sidebarItem(p, dm)).containsText("Awa Diallo");
       // Ben connected: Awa's dot for him turns online (presence.changed), his for her is online (presence.get)
       assertThat(sidebarItem(a, dm).locator(".dot")).hasAttribute("data-status", "online");
@@ -191,8 +191,8 @@ class ChatBrowserTest {
     JsonObject aminata = b.person(orgA, "Aminata Traoré", "member", "coordinator", "org-admin");
     JsonObject sarah = b.person(orgB, "Sarah Johnson", "member", "coordinator", "org-admin");
     try (BrowserContext ca = b.context("fr-FR", "Africa/Bamako"); BrowserContext cb = b.context("en-GB", "Africa/Dakar")) {
-      Page a = Browsers.signIn(ca, email(aminata), TestServer.PASSWORD);
-      Page s = Browsers.signIn(cb, email(sarah), TestServer.PASSWORD);
+      Page a = b.signIn(ca, email(aminata), TestServer.PASSWORD);
+      Page s = b.signIn(cb, email(sarah), TestServer.PASSWORD);
       assertThat(a.locator("#sidebar [data-kind=partnership]")).hasCount(0);
       assertThat(s.locator("#sidebar [data-kind=partnership]")).hasCount(0);
       JsonObject request = b.server.okOp(token(aminata), "partnership.request", new JsonObject().put("toOrgId", orgB)
@@ -229,7 +229,7 @@ class ChatBrowserTest {
           .put("clientMsgId", "seed-" + i).put("text", i == 60 ? "Code: `relais --demo` and\n```\nmvn -B verify\n```" : "Message " + i));
     }
     try (BrowserContext ctx = b.context("fr-FR", "Africa/Dakar")) {
-      Page page = Browsers.signIn(ctx, email(fatou), TestServer.PASSWORD);
+      Page page = b.signIn(ctx, email(fatou), TestServer.PASSWORD);
       // history: the newest page first, older messages as the list is scrolled up
       sidebarItem(page, room).click();
       assertThat(page.locator("main [data-testid=message-text]").last()).containsText("mvn -B verify");
@@ -271,7 +271,7 @@ class ChatBrowserTest {
       assertThat(page.locator("main h1")).containsText("Ingrid Larsen");
     }
     try (BrowserContext phone = b.phone("fr-FR", "Africa/Dakar")) {
-      Page page = Browsers.signIn(phone, email(ingrid), TestServer.PASSWORD);
+      Page page = b.signIn(phone, email(ingrid), TestServer.PASSWORD);
       page.navigate("/#/c/" + room);
       assertThat(page.locator("main [data-testid=message-text]").last()).containsText("mvn -B verify");
       Browsers.screenshot(page, "15-phone-conversation-fr");
@@ -284,7 +284,7 @@ class ChatBrowserTest {
     String org = b.server.createOrg(b.server.adminToken(), "Budget Org " + System.nanoTime(), "ML");
     JsonObject awa = b.person(org, "Awa Budget");
     try (BrowserContext ctx = b.context("en-GB", "Europe/London")) {
-      Page page = Browsers.signIn(ctx, email(awa), TestServer.PASSWORD);
+      Page page = b.signIn(ctx, email(awa), TestServer.PASSWORD);
       assertThat(page.locator("main h1")).containsText("Welcome, Awa Budget");
       assertThat(page.locator("#sidebar .sb-empty").first()).hasText("No channels yet.");
       page.waitForLoadState(LoadState.NETWORKIDLE);

@@ -76,13 +76,13 @@ class OfflineBrowserTest {
         new JsonObject().put("userIds", new JsonArray().add(ben.getJsonObject("user").getString("id"))))
         .getJsonObject("channel").getString("id");
     try (BrowserContext ca = b.context("en-GB", "Africa/Bamako"); BrowserContext cb = b.context("en-GB", "Africa/Bamako")) {
-      Page a = Browsers.signIn(ca, awa.getJsonObject("user").getString("email"), TestServer.PASSWORD);
+      Page a = b.signIn(ca, awa.getJsonObject("user").getString("email"), TestServer.PASSWORD);
       List<String> socketEvents = new CopyOnWriteArrayList<>();
       a.onWebSocket(ws -> {
         socketEvents.add("open " + ws.url());
         ws.onClose(w -> socketEvents.add("close"));
       });
-      Page p = Browsers.signIn(cb, ben.getJsonObject("user").getString("email"), TestServer.PASSWORD);
+      Page p = b.signIn(cb, ben.getJsonObject("user").getString("email"), TestServer.PASSWORD);
       a.navigate("/#/c/" + dm);
       a.reload(); // the socket opened at sign-in predates the listener: open it again in its view
       p.navigate("/#/c/" + dm);
