@@ -33,6 +33,7 @@ final class ChannelFeed {
   private Future<Void> ready;
   private long last = -1;
   private boolean filling;
+  private boolean checkingRewind;
   private boolean closed;
 
   ChannelFeed(String channelId, Gateway gateway) {
@@ -88,6 +89,9 @@ final class ChannelFeed {
       return;
     }
     if (last >= 0 && offset <= last) {
+      // Usually an event the log already gave; but after a Redis failover that lost the channel's last events,
+      // new events reuse their offsets: the channel's last offset, below ours, tells them apart.
+      checkRewound();
       return;
     }
     early.put(offset, json);
@@ -156,10 +160,39 @@ final class ChannelFeed {
       return;
     }
     gateway.messaging().lastOffset(channelId).onSuccess(latest -> {
-      if (latest > last && !closed) {
+      if (latest < last && !closed) {
+        rewound(latest);
+      } else if (latest > last && !closed) {
         fill(latest);
       }
     });
+  }
+
+  private void checkRewound() {
+    if (checkingRewind || filling || closed) {
+      return;
+    }
+    checkingRewind = true;
+    gateway.messaging().lastOffset(channelId).onComplete(ar -> {
+      checkingRewind = false;
+      if (ar.succeeded() && ar.result() < last && !closed) {
+        rewound(ar.result());
+      }
+    });
+  }
+
+  /**
+   * The channel's log ends before what was delivered: Redis lost its last events (a failover that promoted a
+   * replica behind its primary, a restore). Followers are told to reload the channel ({@code resync} {@code ahead}),
+   * and delivery goes on from the channel's real last offset.
+   */
+  private void rewound(long latest) {
+    last = latest;
+    early.headMap(latest, true).clear();
+    for (WsConnection c : List.copyOf(followers)) {
+      c.rewound(channelId, latest);
+    }
+    drain();
   }
 
   void close() {
