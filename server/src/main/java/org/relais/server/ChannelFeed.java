@@ -159,8 +159,9 @@ final class ChannelFeed {
     if (last < 0 || closed || filling) {
       return;
     }
+    long seen = last;
     gateway.messaging().lastOffset(channelId).onSuccess(latest -> {
-      if (latest < last && !closed) {
+      if (latest < seen && !closed) {
         rewound(latest);
       } else if (latest > last && !closed) {
         fill(latest);
@@ -168,14 +169,20 @@ final class ChannelFeed {
     });
   }
 
+  /**
+   * Compares the channel's last offset with {@code seen}, the last offset delivered when asking: every event up to
+   * it was stored before the question was sent, so an answer below it means Redis lost them. (Compared with a later
+   * {@code last}, an answer overtaken by live events would look like a loss.)
+   */
   private void checkRewound() {
     if (checkingRewind || filling || closed) {
       return;
     }
     checkingRewind = true;
+    long seen = last;
     gateway.messaging().lastOffset(channelId).onComplete(ar -> {
       checkingRewind = false;
-      if (ar.succeeded() && ar.result() < last && !closed) {
+      if (ar.succeeded() && ar.result() < seen && !closed) {
         rewound(ar.result());
       }
     });
