@@ -5,6 +5,7 @@
 -- KEYS[1] session hash   KEYS[2] session's token set   KEYS[3] refresh-token hash   KEYS[4] user's sessions (set)
 -- ARGV[1] session id   ARGV[2] user id   ARGV[3] ttl seconds   ARGV[4] created-at (ISO)   ARGV[5] client description
 -- ARGV[6] session key prefix
+-- @key-root ARGV[6]
 local scan = redis.call('SSCAN', KEYS[4], '0', 'COUNT', 50)
 local checked = 0
 for _, sid in ipairs(scan[2]) do

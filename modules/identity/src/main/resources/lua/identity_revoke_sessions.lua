@@ -1,6 +1,7 @@
 -- Revokes login sessions: one (ARGV[3] set) or every session of the user (ARGV[3] empty).
 -- KEYS[1] the user's sessions (set)
 -- ARGV[1] session key prefix   ARGV[2] user id   ARGV[3] session id, or ''
+-- @key-root ARGV[1]
 -- Returns the revoked session ids.
 local sids
 if ARGV[3] ~= '' then

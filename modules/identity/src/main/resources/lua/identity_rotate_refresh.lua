@@ -7,6 +7,8 @@
 -- KEYS[1] presented token's hash   KEYS[2] new token's hash
 -- ARGV[1] ttl seconds   ARGV[2] session key prefix   ARGV[3] user key prefix   ARGV[4] now (ms)
 -- ARGV[5] reuse grace (ms); 0: every reuse revokes
+-- @key-root ARGV[2]
+-- @key-root ARGV[3]
 -- Returns {'ok', userId, sid} | {'reuse', userId, sid} | {'invalid'}
 local sid = redis.call('HGET', KEYS[1], 'sid')
 if not sid then

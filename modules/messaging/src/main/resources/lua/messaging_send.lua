@@ -14,6 +14,9 @@ end
 local dedupe = key_of(ch, 'dedupe:' .. ARGV[2] .. ':' .. ARGV[3])
 local previous = redis.call('GET', dedupe)
 if previous then
+  -- Written again so that a WAIT after this script (redisWaitReplicas) also covers the first send: replication
+  -- keeps the order of writes.
+  redis.call('SET', dedupe, previous, 'KEEPTTL')
   return {'dup', previous}
 end
 local root_seq = nil

@@ -2,6 +2,7 @@
 -- Every key of the module is under the hash tag {ptn}; ARGV[1] of every script is the key prefix 'relais:{ptn}:'
 -- and the helpers build the module's keys from it exactly as PartnershipKeys does, so the scripts stay in one
 -- Redis Cluster slot.
+-- @key-root ARGV[1]
 --
 -- Request hash fields used here: state, version, fromOrgId, toOrgId, updatedAt, expiresAtMs, acceptedBy, focalTo,
 -- the counter-proposal's terms (cPurpose, cThemes, cJointAction, cFocalFrom, cFocalTo, cBy, cAt), channelId.

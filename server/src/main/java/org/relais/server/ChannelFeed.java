@@ -33,6 +33,7 @@ final class ChannelFeed {
   private Future<Void> ready;
   private long last = -1;
   private boolean filling;
+  private boolean checkingRewind;
   private boolean closed;
 
   ChannelFeed(String channelId, Gateway gateway) {
@@ -88,6 +89,9 @@ final class ChannelFeed {
       return;
     }
     if (last >= 0 && offset <= last) {
+      // Usually an event the log already gave; but after a Redis failover that lost the channel's last events,
+      // new events reuse their offsets: the channel's last offset, below ours, tells them apart.
+      checkRewound();
       return;
     }
     early.put(offset, json);
@@ -155,11 +159,47 @@ final class ChannelFeed {
     if (last < 0 || closed || filling) {
       return;
     }
+    long seen = last;
     gateway.messaging().lastOffset(channelId).onSuccess(latest -> {
-      if (latest > last && !closed) {
+      if (latest < seen && !closed) {
+        rewound(latest);
+      } else if (latest > last && !closed) {
         fill(latest);
       }
     });
+  }
+
+  /**
+   * Compares the channel's last offset with {@code seen}, the last offset delivered when asking: every event up to
+   * it was stored before the question was sent, so an answer below it means Redis lost them. (Compared with a later
+   * {@code last}, an answer overtaken by live events would look like a loss.)
+   */
+  private void checkRewound() {
+    if (checkingRewind || filling || closed) {
+      return;
+    }
+    checkingRewind = true;
+    long seen = last;
+    gateway.messaging().lastOffset(channelId).onComplete(ar -> {
+      checkingRewind = false;
+      if (ar.succeeded() && ar.result() < seen && !closed) {
+        rewound(ar.result());
+      }
+    });
+  }
+
+  /**
+   * The channel's log ends before what was delivered: Redis lost its last events (a failover that promoted a
+   * replica behind its primary, a restore). Followers are told to reload the channel ({@code resync} {@code ahead}),
+   * and delivery goes on from the channel's real last offset.
+   */
+  private void rewound(long latest) {
+    last = latest;
+    early.headMap(latest, true).clear();
+    for (WsConnection c : List.copyOf(followers)) {
+      c.rewound(channelId, latest);
+    }
+    drain();
   }
 
   void close() {

@@ -38,7 +38,7 @@ public final class Main {
         LOG.info("Redis: {} on 127.0.0.1:{}, data in {} (append-only, fsync {})",
             managed.source(), managed.port(), managed.dataDir(), fsync.redisValue());
       } else {
-        LOG.info("Redis: {}", org.relais.redis.RedisSettings.of(redisUrl).redactedUrl());
+        LOG.info("Redis ({}): {}", config.redisMode().wire(), RelaisServer.redisSettings(config, redisUrl).redactedUrl());
       }
       RelaisServer server = RelaisServer.start(config, redisUrl).toCompletionStage().toCompletableFuture().get();
       ManagedRedis redisToStop = managed;

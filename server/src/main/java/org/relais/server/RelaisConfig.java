@@ -3,6 +3,7 @@ package org.relais.server;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.relais.redis.RedisMode;
 
 import java.io.IOException;
 import java.net.URI;
@@ -64,6 +65,10 @@ public record RelaisConfig(
     int notificationRetentionDays,
     int partnershipExpiryDays,
     long redisTimeoutMs,
+    RedisMode redisMode,
+    String redisMasterName,
+    int redisWaitReplicas,
+    long redisWaitTimeoutMs,
     int eventLoops,
     String webroot) {
 
@@ -78,7 +83,7 @@ public record RelaisConfig(
       new Key("port", "8080", "HTTP and WebSocket port", v -> integer(v, 0, 65535)),
       new Key("host", "0.0.0.0", "address to listen on", RelaisConfig::nonEmpty),
       new Key("publicUrl", null, "the URL users reach Relais at (e.g. https://relais.example.org); used in invitation links and allowed as a WebSocket origin", RelaisConfig::url),
-      new Key("redisUrl", null, "redis://[:password@]host:port[/db] of the Redis to use; unset: start a redis-server in dataDir", RelaisConfig::redis),
+      new Key("redisUrl", null, "redis://[:password@]host:port[/db] of the Redis to use; unset: start a redis-server in dataDir. With redisMode cluster or sentinel: comma-separated URLs of seed nodes or of the sentinels", RelaisConfig::redis),
       new Key("dataDir", "./data", "where the managed redis-server keeps its data (append-only file)", v -> Path.of(nonEmpty(v))),
       new Key("managedRedisPort", "0", "port of the redis-server Relais starts itself (on 127.0.0.1); 0: any free port", v -> integer(v, 0, 65535)),
       new Key("managedRedisFsync", "always", "when the redis-server Relais starts makes writes durable: always (before each acknowledgement; nothing acknowledged is lost, even on power failure) or everysec (faster; a power cut can lose the last second)", v -> { if (!v.equals("always") && !v.equals("everysec")) { throw new IllegalArgumentException("always or everysec"); } return v; }),
@@ -117,6 +122,10 @@ public record RelaisConfig(
       new Key("notificationRetentionDays", "90", "notifications older than this are dropped", v -> integer(v, 1, 3650)),
       new Key("partnershipExpiryDays", "30", "a partnership request left unanswered this long expires", v -> integer(v, 1, 3650)),
       new Key("redisTimeoutMs", "2000", "a Redis command not answered within this time fails with unavailable", v -> integer(v, 50, 60_000)),
+      new Key("redisMode", "standalone", "standalone (one Redis), cluster (a Redis Cluster; redisUrl lists seed nodes) or sentinel (a primary watched by Sentinel; redisUrl lists the sentinels); see docs/CLUSTER.md", RedisMode::parse),
+      new Key("redisMasterName", "mymaster", "with redisMode sentinel: the name the sentinels know the primary by", RelaisConfig::nonEmpty),
+      new Key("redisWaitReplicas", "0", "a message send is acknowledged only once this many Redis replicas have it (WAIT); 0: once the primary has it. See docs/CLUSTER.md for the cost", v -> integer(v, 0, 16)),
+      new Key("redisWaitTimeoutMs", "1000", "how long a send waits for those replicas before failing with unavailable (the client's retry is deduplicated)", v -> integer(v, 10, 60_000)),
       new Key("eventLoops", "0", "gateway instances, one per event loop; 0: one per CPU core", v -> integer(v, 0, 256)),
       new Key("webroot", "webroot", "directory of the browser client (falls back to the copy inside the jar)", RelaisConfig::nonEmpty));
 
@@ -205,10 +214,19 @@ public record RelaisConfig(
         (Integer) values.get("notificationMaxPerUser"), (Integer) values.get("notificationRetentionDays"),
         (Integer) values.get("partnershipExpiryDays"),
         (Integer) values.get("redisTimeoutMs"),
+        (RedisMode) values.get("redisMode"), (String) values.get("redisMasterName"),
+        (Integer) values.get("redisWaitReplicas"), (Integer) values.get("redisWaitTimeoutMs"),
         (Integer) values.get("eventLoops"), (String) values.get("webroot"));
     if (config.wsMaxRequestBytes() > config.wsMaxFrameBytes()) {
       throw new ConfigException("Invalid configuration: wsMaxRequestBytes (" + config.wsMaxRequestBytes()
           + ") must not exceed wsMaxFrameBytes (" + config.wsMaxFrameBytes() + ")");
+    }
+    if (config.redisMode() != RedisMode.STANDALONE && config.redisUrl() == null) {
+      throw new ConfigException("Invalid configuration: redisMode " + config.redisMode().wire()
+          + " needs redisUrl (the " + (config.redisMode() == RedisMode.CLUSTER ? "cluster's seed nodes" : "sentinels") + ")");
+    }
+    if (config.redisMode() == RedisMode.STANDALONE && config.redisUrl() != null && config.redisUrl().contains(",")) {
+      throw new ConfigException("Invalid configuration: several redisUrl need redisMode cluster or sentinel");
     }
     if (config.wsPingIntervalSeconds() >= config.wsIdleTimeoutSeconds()) {
       throw new ConfigException("Invalid configuration: wsPingIntervalSeconds must be shorter than wsIdleTimeoutSeconds");
@@ -273,15 +291,22 @@ public record RelaisConfig(
   }
 
   private static String redis(String v) {
-    try {
-      URI uri = new URI(v);
-      if ((uri.getScheme().equals("redis") || uri.getScheme().equals("rediss")) && uri.getHost() != null) {
-        return v;
+    List<String> urls = new ArrayList<>();
+    for (String part : v.split(",")) {
+      String u = part.trim();
+      try {
+        URI uri = new URI(u);
+        if ((uri.getScheme().equals("redis") || uri.getScheme().equals("rediss")) && uri.getHost() != null) {
+          urls.add(u);
+          continue;
+        }
+      } catch (Exception e) {
+        // reported below
       }
-    } catch (Exception e) {
-      // reported below
+      throw new IllegalArgumentException("a redis:// or rediss:// URL such as redis://localhost:6379"
+          + " (comma-separated for cluster or sentinel)");
     }
-    throw new IllegalArgumentException("a redis:// or rediss:// URL such as redis://localhost:6379");
+    return String.join(",", urls);
   }
 
   private static String email(String v) {

@@ -80,7 +80,7 @@ public final class RelaisServer {
             .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(metrics.registry))
         .build();
-    RedisDb db = RedisDb.create(vertx, new RedisSettings(redisUrl, config.redisTimeoutMs(), 16), metrics.registry);
+    RedisDb db = RedisDb.create(vertx, redisSettings(config, redisUrl), metrics.registry);
     NodeBus bus = new NodeBus(db);
     OpRegistry ops = new OpRegistry();
     TokenSettings tokenSettings = new TokenSettings(config.jwtIssuer(), config.jwtAudience(),
@@ -151,6 +151,13 @@ public final class RelaisServer {
               });
         })
         .recover(failure -> vertx.close().transform(x -> Future.failedFuture(failure)));
+  }
+
+  /** How to reach Redis: {@code redisUrl} (one URL, or comma-separated ones in cluster and sentinel mode). */
+  static RedisSettings redisSettings(RelaisConfig config, String redisUrl) {
+    return new RedisSettings(config.redisMode(), List.of(redisUrl.split(",")), config.redisMasterName(),
+        config.redisTimeoutMs(), 16, config.redisWaitReplicas(), config.redisWaitTimeoutMs(),
+        RedisSettings.checkScriptsByDefault());
   }
 
   private static Future<Void> awaitRedis(Vertx vertx, RedisDb db) {

@@ -415,6 +415,20 @@ final class WsConnection {
   }
 
   /**
+   * The channel's data went back in time (Redis lost its last events): what this socket was sent after
+   * {@code offset} no longer exists. It is told to reload the channel, and delivery goes on after {@code offset}.
+   */
+  void rewound(String channelId, long offset) {
+    Follow f = follows.get(channelId);
+    if (f == null || f.last <= offset) {
+      return;
+    }
+    f.last = offset;
+    f.held.headMap(offset, true).clear();
+    push("resync", new JsonObject().put("channelId", channelId).put("reason", "ahead").put("offset", offset));
+  }
+
+  /**
    * Records that an event was sent. After the user's own member.left, nothing more of the channel is sent until
    * membership is checked again: a removed member gets nothing further, while one who was removed and re-added
    * (replayed on resume, or racing live) keeps the channel.

@@ -800,7 +800,7 @@ final class MessagingServiceImpl implements MessagingService {
               String.valueOf(settings.logMaxEvents()), String.valueOf(settings.dedupeSeconds()),
               String.valueOf(mentions.userIds().size())));
           args.addAll(mentions.userIds());
-          return db.eval(SEND, List.of(MessagingKeys.channel(channelId)), args);
+          return db.evalReplicated(SEND, List.of(MessagingKeys.channel(channelId)), args);
         }))
         .compose(Responses::checked)
         .compose(r -> {

@@ -14,6 +14,7 @@ import org.relais.redis.Keys;
  * relais:ntf:{n:U}:gate:GROUP  hash: a coalescing window (held count, label, url); expires with the window
  * relais:ntf:{n:U}:subs        hash: push subscriptions, by endpoint hash
  * relais:ntf:due               sorted set: "user|group" coalescing windows by end time (ms), for the summary push
+ *                              (its own slot: a window is written in the user's slot first, then put here)
  * relais:ntf:vapid             string: the VAPID key pair (JSON)
  * </pre>
  */

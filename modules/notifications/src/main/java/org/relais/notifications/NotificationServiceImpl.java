@@ -15,7 +15,6 @@ import org.relais.identity.IdentityService;
 import org.relais.identity.User;
 import org.relais.messaging.MessagingObserver;
 import org.relais.messaging.MessagingService;
-import org.relais.redis.Keys;
 import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
 import org.relais.redis.Responses;
@@ -35,6 +34,7 @@ final class NotificationServiceImpl implements NotificationService {
   private static final LuaScript ADD = LuaScript.load(NotificationServiceImpl.class, "notifications_add");
   private static final LuaScript GATE = LuaScript.load(NotificationServiceImpl.class, "notifications_gate");
   private static final LuaScript CLAIM = LuaScript.load(NotificationServiceImpl.class, "notifications_claim_due");
+  private static final LuaScript TAKE = LuaScript.load(NotificationServiceImpl.class, "notifications_take_gate");
   private static final int MAX_PREFERENCES = 2_000;
 
   private final Vertx vertx;
@@ -137,13 +137,27 @@ final class NotificationServiceImpl implements NotificationService {
         return push.send(n.userId(), payload, urgency, null).<Void>mapEmpty();
       }
       String label = n.args().size() > 1 ? n.args().get(1) : "";
-      return db.eval(GATE, List.of(NotificationKeys.gate(n.userId(), n.group()), NotificationKeys.due()),
-              List.of(String.valueOf(settings.coalesceMs()), String.valueOf(System.currentTimeMillis()),
-                  n.userId() + "|" + n.group(), label, url))
+      return db.eval(GATE, List.of(NotificationKeys.gate(n.userId(), n.group())),
+              List.of(String.valueOf(settings.coalesceMs()), label, url))
           .compose(decision -> "send".equals(decision.toString())
-              ? push.send(n.userId(), payload, urgency, n.group()).<Void>mapEmpty()
+              ? scheduleSummary(n.userId(), n.group()).compose(v -> push.send(n.userId(), payload, urgency, n.group()))
+                  .<Void>mapEmpty()
               : Future.<Void>succeededFuture());
     });
+  }
+
+  /**
+   * Puts a window that just opened in the due set, for its summary push. A separate step from the window itself
+   * (another Redis Cluster slot): if it fails, that window ends without a summary (its hash expires by itself).
+   */
+  private Future<Void> scheduleSummary(String userId, String group) {
+    return db.send(Command.ZADD, NotificationKeys.due(), System.currentTimeMillis() + settings.coalesceMs(),
+            userId + "|" + group)
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("coalescing window of {} not scheduled; it ends without a summary: {}", userId, e.toString());
+          return Future.succeededFuture();
+        });
   }
 
   private static ZoneId zone(User u) {
@@ -177,31 +191,38 @@ final class NotificationServiceImpl implements NotificationService {
 
   /** Sends the summary push of each coalescing window that ended with pushes held back. */
   private void sweep() {
-    db.eval(CLAIM, List.of(NotificationKeys.due()), List.of(String.valueOf(System.currentTimeMillis()), "200",
-        Keys.PREFIX + "ntf:")).onSuccess(r -> {
-          for (int i = 0; i + 3 < r.size(); i += 4) {
-            String member = r.get(i).toString();
+    db.eval(CLAIM, List.of(NotificationKeys.due()), List.of(String.valueOf(System.currentTimeMillis()), "200"))
+        .onSuccess(r -> {
+          for (Response claimed : r) {
+            String member = claimed.toString();
             String user = member.substring(0, member.indexOf('|'));
             String group = member.substring(member.indexOf('|') + 1);
-            long held = r.get(i + 1).toLong();
-            String label = r.get(i + 2).toString();
-            String url = r.get(i + 3).toString();
-            recipient(user).compose(rc -> {
-              Preferences prefs = rc.prefs();
-              if (prefs.push().equals("never") || prefs.inQuietHours(ZonedDateTime.now(zone(rc.user())).toLocalTime())) {
-                return Future.succeededFuture();
+            db.eval(TAKE, List.of(NotificationKeys.gate(user, group)), List.of()).onSuccess(g -> {
+              if (g.size() < 3 || g.get(0).toLong() <= 0) {
+                return;
               }
-              return (prefs.push().equals("always") ? Future.succeededFuture(false) : online.isOnline(user)).compose(on -> {
-                if (on) {
-                  return Future.succeededFuture();
-                }
-                String text = Catalog.text(rc.user().locale(), "push.coalesced", held, label);
-                return push.send(user, new JsonObject().put("title", label).put("body", text).put("url", url)
-                    .put("tag", group).put("count", held), "normal", group).mapEmpty();
-              });
+              summarize(user, group, g.get(0).toLong(), g.get(1).toString(), g.get(2).toString());
             });
           }
         });
+  }
+
+  /** Pushes the summary of a window that held {@code held} pushes back, unless the person is online or in quiet hours. */
+  private void summarize(String user, String group, long held, String label, String url) {
+    recipient(user).compose(rc -> {
+      Preferences prefs = rc.prefs();
+      if (prefs.push().equals("never") || prefs.inQuietHours(ZonedDateTime.now(zone(rc.user())).toLocalTime())) {
+        return Future.succeededFuture();
+      }
+      return (prefs.push().equals("always") ? Future.succeededFuture(false) : online.isOnline(user)).compose(on -> {
+        if (on) {
+          return Future.succeededFuture();
+        }
+        String text = Catalog.text(rc.user().locale(), "push.coalesced", held, label);
+        return push.send(user, new JsonObject().put("title", label).put("body", text).put("url", url)
+            .put("tag", group).put("count", held), "normal", group).mapEmpty();
+      });
+    });
   }
 
   @Override

@@ -314,6 +314,20 @@ public final class ManagedRedis implements AutoCloseable {
   private record Executable(Path path, String description) {
   }
 
+  /**
+   * The redis-server binary Relais would run: the one on PATH, else the bundled one (extracted to a temporary
+   * file). For tests that run redis-server themselves, such as a local cluster.
+   *
+   * @throws IOException when there is none for this platform
+   */
+  public static Path executable() throws IOException {
+    try {
+      return findExecutable().path();
+    } catch (RuntimeException e) {
+      throw new IOException("no redis-server on PATH and none bundled for this platform: " + e.getMessage(), e);
+    }
+  }
+
   private static Executable findExecutable() throws IOException {
     String path = System.getenv("PATH");
     if (path != null) {

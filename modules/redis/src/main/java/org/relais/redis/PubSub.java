@@ -5,8 +5,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
@@ -24,13 +26,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #onReconnect reconnect handlers} — messages published while it was away are lost (pub/sub is a hint;
  * history is the record), so whoever relies on it must catch up from Redis.
  * Handlers run on the context that created this object.
+ *
+ * <p>On a Redis Cluster, PUBLISH reaches the subscribers of every node, so the subscriber connects to one node
+ * only, a plain connection to one of the configured URLs, the next one after each loss. With Sentinel it connects
+ * to the current primary, asked of the sentinels at each (re)connection.
  */
 public final class PubSub {
   private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
   private static final long MAX_BACKOFF_MS = 5_000;
 
   private final Vertx vertx;
-  private final Redis client;
+  private final List<Redis> clients = new ArrayList<>();
+  private int nextClient;
   private final Map<String, Handler<String>> handlers = new ConcurrentHashMap<>();
   private final List<Runnable> reconnectHandlers = new ArrayList<>();
   private RedisConnection connection;
@@ -52,7 +59,18 @@ public final class PubSub {
    */
   public PubSub(Vertx vertx, RedisSettings settings, long pingIntervalMs) {
     this.vertx = vertx;
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(settings.url()).setMaxPoolSize(1));
+    switch (settings.mode()) {
+      case CLUSTER -> settings.urls().forEach(url -> clients.add(Redis.createClient(vertx,
+          new RedisOptions().setType(RedisClientType.STANDALONE).setConnectionString(url).setMaxPoolSize(1))));
+      case SENTINEL -> {
+        RedisOptions options = new RedisOptions().setType(RedisClientType.SENTINEL).setRole(RedisRole.MASTER)
+            .setMasterName(settings.masterName()).setAutoFailover(false).setMaxPoolSize(1);
+        settings.urls().forEach(options::addConnectionString);
+        clients.add(Redis.createClient(vertx, options));
+      }
+      default -> clients.add(Redis.createClient(vertx,
+          new RedisOptions().setConnectionString(settings.url()).setMaxPoolSize(1)));
+    }
     this.pingIntervalMs = pingIntervalMs;
   }
 
@@ -118,7 +136,8 @@ public final class PubSub {
   }
 
   private Future<Void> connect() {
-    return client.connect().compose(conn -> {
+    Redis client = clients.get(nextClient);
+    return client.connect().onFailure(e -> nextClient = (nextClient + 1) % clients.size()).compose(conn -> {
       if (closed) {
         conn.close();
         return Future.succeededFuture();
@@ -148,6 +167,7 @@ public final class PubSub {
     }
     connection = null;
     conn.close();
+    nextClient = (nextClient + 1) % clients.size();
     if (!closed) {
       LOG.warn("pub/sub connection lost; reconnecting");
       scheduleReconnect();
@@ -193,6 +213,6 @@ public final class PubSub {
     if (conn != null) {
       conn.close();
     }
-    return client.close();
+    return Future.all(clients.stream().map(Redis::close).toList()).mapEmpty();
   }
 }

@@ -27,11 +27,24 @@ public interface RedisDb {
   /** Sends one prepared request. */
   Future<Response> send(Request request);
 
-  /** Sends several commands in one round trip (not a transaction). */
+  /**
+   * Sends several commands in one round trip (not a transaction). On a Redis Cluster the commands are grouped by
+   * the slot of their first key and the groups sent in parallel: the order of commands is kept within a slot only.
+   */
   Future<List<Response>> batch(List<Request> requests);
 
-  /** Runs a script atomically. */
+  /**
+   * Runs a script atomically. Fails without running it when its KEYS, or the key roots it declares, are not all in
+   * the slot of {@code KEYS[1]}, or when {@code KEYS[1]} has no hash tag (see {@link LuaScript}).
+   */
   Future<Response> eval(LuaScript script, List<String> keys, List<String> args);
+
+  /**
+   * Like {@link #eval}, and when {@link RedisSettings#waitReplicas()} is above 0, completes only once that many
+   * replicas have the script's writes (Redis WAIT). If they do not within {@link RedisSettings#waitTimeoutMs()}, it
+   * fails with {@code unavailable} although the primary has the writes: the caller's retry must be idempotent.
+   */
+  Future<Response> evalReplicated(LuaScript script, List<String> keys, List<String> args);
 
   /** Completes when Redis answers PING within the command timeout. */
   Future<Void> ping();

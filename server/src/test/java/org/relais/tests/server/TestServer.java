@@ -42,13 +42,17 @@ public final class TestServer implements AutoCloseable {
   private final Map<String, String> env;
 
   private TestServer(ManagedRedis redis, boolean ownsRedis, Map<String, String> overrides) {
+    this(redis, redis.url(), ownsRedis, overrides);
+  }
+
+  private TestServer(ManagedRedis redis, String redisUrl, boolean ownsRedis, Map<String, String> overrides) {
     this.redis = redis;
     this.ownsRedis = ownsRedis;
     this.port = freePort();
     this.env = new HashMap<>();
     env.put("RELAIS_PORT", String.valueOf(port));
     env.put("RELAIS_HOST", "127.0.0.1");
-    env.put("RELAIS_REDIS_URL", redis.url());
+    env.put("RELAIS_REDIS_URL", redisUrl);
     env.put("RELAIS_ADMIN_EMAIL", ADMIN_EMAIL);
     env.put("RELAIS_ADMIN_PASSWORD", ADMIN_PASSWORD);
     env.put("RELAIS_EVENT_LOOPS", "2");
@@ -73,6 +77,16 @@ public final class TestServer implements AutoCloseable {
   /** A server on a Redis the test owns (for restarts). */
   public static TestServer startOn(ManagedRedis redis, Map<String, String> overrides) {
     TestServer t = new TestServer(redis, false, overrides);
+    t.startServer();
+    return t;
+  }
+
+  /**
+   * A server on a Redis the test runs itself, reached by {@code redisUrl} (with {@code RELAIS_REDIS_MODE} in
+   * {@code overrides} for a cluster); {@link #redis} is then null.
+   */
+  public static TestServer startOnUrl(String redisUrl, Map<String, String> overrides) {
+    TestServer t = new TestServer(null, redisUrl, false, overrides);
     t.startServer();
     return t;
   }

@@ -1,0 +1,254 @@
+package org.relais.tests.redis;
+
+import org.relais.core.Ids;
+import org.relais.redis.ManagedRedis;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A local Redis Cluster of three masters (no replicas) for tests: three redis-server processes with
+ * {@code cluster-enabled yes}, on free loopback ports, in temporary directories, password-protected, joined with
+ * CLUSTER MEET and given a third of the slots each with CLUSTER ADDSLOTSRANGE (Redis 7), then awaited until every
+ * node reports {@code cluster_state:ok}. Needs no redis-cli: it speaks RESP over plain sockets.
+ */
+public final class TestCluster implements AutoCloseable {
+  private final List<Process> processes = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
+  private final List<Integer> busPorts = new ArrayList<>();
+  private final List<Path> dirs = new ArrayList<>();
+  private final String password = Ids.newSecret();
+
+  private TestCluster() {
+  }
+
+  /**
+   * Starts and forms the cluster.
+   *
+   * @throws IOException when no redis-server can be found or the cluster does not form within 20 s
+   */
+  public static TestCluster start() throws IOException {
+    Path exe = ManagedRedis.executable();
+    TestCluster c = new TestCluster();
+    try {
+      for (int i = 0; i < 3; i++) {
+        c.startNode(exe, i);
+      }
+      for (int port : c.ports) {
+        c.awaitPong(port);
+      }
+      int[][] ranges = {{0, 5460}, {5461, 10922}, {10923, 16383}};
+      for (int i = 0; i < 3; i++) {
+        c.command(c.ports.get(i), "CLUSTER", "ADDSLOTSRANGE", String.valueOf(ranges[i][0]), String.valueOf(ranges[i][1]));
+      }
+      for (int i = 1; i < 3; i++) {
+        c.command(c.ports.get(0), "CLUSTER", "MEET", "127.0.0.1", String.valueOf(c.ports.get(i)),
+            String.valueOf(c.busPorts.get(i)));
+      }
+      c.awaitFormed();
+      return c;
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  private void startNode(Path exe, int index) throws IOException {
+    Path dir = Files.createTempDirectory("relais-cluster-" + index + "-");
+    int port = freePort();
+    int busPort = freePort();
+    Files.write(dir.resolve("redis.conf"), List.of(
+        "bind 127.0.0.1",
+        "port " + port,
+        "cluster-enabled yes",
+        "cluster-port " + busPort,
+        "cluster-config-file nodes.conf",
+        "cluster-node-timeout 5000",
+        "dir \"" + dir + "\"",
+        "logfile \"" + dir.resolve("redis.log") + "\"",
+        "appendonly no",
+        "save \"\"",
+        "requirepass " + password,
+        "masterauth " + password), StandardCharsets.UTF_8);
+    Process p = new ProcessBuilder(exe.toString(), dir.resolve("redis.conf").toString())
+        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("redis.out").toFile()).start();
+    processes.add(p);
+    ports.add(port);
+    busPorts.add(busPort);
+    dirs.add(dir);
+  }
+
+  /** The nodes' URLs, {@code redis://:password@127.0.0.1:port}, comma-separated (RELAIS_REDIS_URL). */
+  public String urls() {
+    return String.join(",", ports.stream().map(p -> "redis://:" + password + "@127.0.0.1:" + p).toList());
+  }
+
+  public List<Integer> ports() {
+    return List.copyOf(ports);
+  }
+
+  /** Runs one command on one node and returns its reply as text (bulk and simple strings, integers, arrays joined). */
+  public String command(int port, String... args) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+      socket.setSoTimeout(5_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(encode("AUTH", password));
+      out.write(encode(args));
+      out.flush();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      String auth = read(in);
+      if (!auth.equals("OK")) {
+        throw new IOException("AUTH: " + auth);
+      }
+      String reply = read(in);
+      if (reply.startsWith("ERR ") || reply.startsWith("-")) {
+        throw new IOException(String.join(" ", args) + ": " + reply);
+      }
+      return reply;
+    }
+  }
+
+  private void awaitPong(int port) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (command(port, "PING").equals("PONG")) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      sleep(50);
+    }
+    throw new IOException("redis-server on " + port + " did not start: " + tail(port), last);
+  }
+
+  private void awaitFormed() throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      boolean ok = true;
+      for (int port : ports) {
+        String info = command(port, "CLUSTER", "INFO");
+        ok &= info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3");
+      }
+      if (ok) {
+        return;
+      }
+      sleep(100);
+    }
+    throw new IOException("the cluster did not form within 20 s: " + command(ports.get(0), "CLUSTER", "INFO"));
+  }
+
+  private String tail(int port) {
+    try {
+      List<String> lines = Files.readAllLines(dirs.get(ports.indexOf(port)).resolve("redis.log"));
+      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(no log)";
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes) {
+      p.destroy();
+    }
+    for (Process p : processes) {
+      try {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (Path dir : dirs) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // a temporary directory left behind
+      }
+    }
+  }
+
+  private static byte[] encode(String... args) {
+    StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
+    for (String a : args) {
+      byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
+      sb.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String read(InputStream in) throws IOException {
+    String line = line(in);
+    char type = line.charAt(0);
+    String rest = line.substring(1);
+    switch (type) {
+      case '+', ':' -> {
+        return rest;
+      }
+      case '-' -> {
+        return "-" + rest;
+      }
+      case '$' -> {
+        int n = Integer.parseInt(rest);
+        if (n < 0) {
+          return "";
+        }
+        byte[] data = in.readNBytes(n + 2);
+        return new String(data, 0, n, StandardCharsets.UTF_8);
+      }
+      case '*' -> {
+        int n = Integer.parseInt(rest);
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          items.add(read(in));
+        }
+        return String.join("\n", items);
+      }
+      default -> throw new IOException("unexpected reply " + line);
+    }
+  }
+
+  private static String line(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1) {
+      if (c == '\r') {
+        in.read();
+        return sb.toString();
+      }
+      sb.append((char) c);
+    }
+    throw new IOException("connection closed");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
