@@ -48,7 +48,7 @@ public final class TestServer implements AutoCloseable {
     this.env = new HashMap<>();
     env.put("RELAIS_PORT", String.valueOf(port));
     env.put("RELAIS_HOST", "127.0.0.1");
-    env.put("RELAIS_REDIS_URL", redis.url());
+    env.put("RELAIS_REDIS_URL", redis == null ? null : redis.url());
     env.put("RELAIS_ADMIN_EMAIL", ADMIN_EMAIL);
     env.put("RELAIS_ADMIN_PASSWORD", ADMIN_PASSWORD);
     env.put("RELAIS_EVENT_LOOPS", "2");
@@ -75,6 +75,21 @@ public final class TestServer implements AutoCloseable {
     TestServer t = new TestServer(redis, false, overrides);
     t.startServer();
     return t;
+  }
+
+  /**
+   * A server not started yet, on a Redis given by URL only (which may not be running yet): for start-up faults.
+   * Start it with {@link #startAsync()}.
+   */
+  public static TestServer forUrl(String redisUrl, Map<String, String> overrides) {
+    Map<String, String> withUrl = new HashMap<>(overrides);
+    withUrl.put("RELAIS_REDIS_URL", redisUrl);
+    return new TestServer(null, false, withUrl);
+  }
+
+  /** Starts the server without waiting for it (it waits for Redis itself). */
+  public io.vertx.core.Future<RelaisServer> startAsync() {
+    return RelaisServer.start(config(), env.get("RELAIS_REDIS_URL")).onSuccess(s -> server = s);
   }
 
   public RelaisConfig config() {
