@@ -158,6 +158,8 @@ final class ChannelFeed {
     gateway.messaging().lastOffset(channelId).onSuccess(latest -> {
       if (latest > last && !closed) {
         fill(latest);
+      } else if (latest < last && !closed) {
+        gateway.dataWentBack(channelId, last, latest);
       }
     });
   }

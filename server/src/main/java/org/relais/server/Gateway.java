@@ -327,6 +327,14 @@ final class Gateway extends VerticleBase {
           }
         }
       }
+      case "epoch" -> {
+        // The database lost its data or was replaced: what every socket follows is from a history that is gone.
+        JsonObject resync = new JsonObject().put("reason", "epoch").put("epoch", message.getString("epoch"));
+        for (WsConnection conn : List.copyOf(connections)) {
+          conn.push("resync", resync);
+          conn.close(CloseCode.SERVICE_RESTART, "database changed; reconnect");
+        }
+      }
       case "reconnected" -> {
         List.copyOf(connections).forEach(WsConnection::revalidate);
         feeds.values().forEach(ChannelFeed::poll);
@@ -352,6 +360,13 @@ final class Gateway extends VerticleBase {
       }
       default -> LOG.debug("ignoring bus message of type {}", type);
     }
+  }
+
+  /** A channel's log is behind what this node already delivered: the database went back in time. */
+  void dataWentBack(String channelId, long delivered, long stored) {
+    LOG.warn("channel {} is at offset {} in Redis but offset {} was already delivered: the database lost data", channelId,
+        stored, delivered);
+    services.messaging().epoch().onSuccess(e -> vertx.eventBus().send(BusSubscriber.EPOCH_SUSPECT, e));
   }
 
   /** Keep-alive: pings sockets that have been quiet, and closes those silent past the idle timeout. */

@@ -121,6 +121,12 @@ public interface MessagingService {
   Future<String> epoch();
 
   /**
+   * Replaces the epoch if it is still {@code stale}: called when a node sees the database go back in time (a
+   * channel's last offset below one it already delivered), so that every client resynchronises. The current epoch.
+   */
+  Future<String> renewEpoch(String stale);
+
+  /**
    * Presence watchers: people who share a channel with listed members (up to maxPresenceFanout members) with the
    * user. Network and organisation channels do not count: everyone would watch everyone.
    */

@@ -1040,6 +1040,14 @@ final class MessagingServiceImpl implements MessagingService {
   }
 
   @Override
+  public Future<String> renewEpoch(String stale) {
+    String cas = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) end "
+        + "return redis.call('GET', KEYS[1])";
+    return db.send(Command.EVAL, cas, "1", MessagingKeys.epoch(), stale, Ids.newId())
+        .compose(r -> r == null ? epoch() : Future.succeededFuture(r.toString()));
+  }
+
+  @Override
   public Future<Collection<String>> peopleSharingChannelsWith(String userId) {
     return db.send(Command.SMEMBERS, MessagingKeys.userChannels(userId)).compose(r -> {
       List<String> ids = Responses.toList(r);

@@ -63,6 +63,8 @@ public final class FaultClient {
   private String helloId;
   private String epoch;
   private Map<String, Long> helloChannels = Map.of();
+  /** The last hello reply gave another epoch: the resync that follows it starts from that reply's offsets. */
+  private boolean epochChangedAtHello;
   private final Map<String, Long> offsets = new HashMap<>();
   private boolean ready;
   private boolean stopped;
@@ -307,8 +309,11 @@ public final class FaultClient {
     if ("epoch".equals(reason)) {
       epoch = data.getString("epoch");
       offsets.clear();
-      offsets.putAll(helloChannels);
-      record(new Rec(Kind.RESYNC, null, -1, data.encode(), reason, Map.copyOf(helloChannels), conn, System.currentTimeMillis()));
+      // Pushed on an open socket (the database changed under it), the new offsets come with the next hello.
+      Map<String, Long> start = epochChangedAtHello ? Map.copyOf(helloChannels) : Map.of();
+      epochChangedAtHello = false;
+      offsets.putAll(start);
+      record(new Rec(Kind.RESYNC, null, -1, data.encode(), reason, start, conn, System.currentTimeMillis()));
       return;
     }
     long offset = data.getLong("offset", -1L);
@@ -361,6 +366,7 @@ public final class FaultClient {
         }
       }
       // Another epoch: the resync that follows the reply resets the offsets.
+      epochChangedAtHello = !epoch.equals(serverEpoch);
       ready = true;
       backoffMs = 100;
       if (!unacked.isEmpty() || sending) {
@@ -482,10 +488,11 @@ public final class FaultClient {
   /** A snapshot of the client's view, taken on its context: ready, unacknowledged sends, last offsets, epoch. */
   public Future<View> view() {
     io.vertx.core.Promise<View> p = io.vertx.core.Promise.promise();
-    context.runOnContext(v -> p.complete(new View(ready && ws != null, unacked.size(), Map.copyOf(offsets), epoch)));
+    context.runOnContext(v -> p.complete(new View(ready && ws != null, unacked.size(), Map.copyOf(offsets), epoch,
+        "conn=" + connection + " inFlight=" + inFlight + " sending=" + sending + " timer=" + sendTimer + " paused=" + paused)));
     return p.future();
   }
 
-  public record View(boolean ready, int unacked, Map<String, Long> offsets, String epoch) {
+  public record View(boolean ready, int unacked, Map<String, Long> offsets, String epoch, String debug) {
   }
 }

@@ -67,10 +67,14 @@ class FaultSuiteTest {
     w.stopSending();
     long converged = w.awaitConvergence(redisUrl, CONVERGE_BOUND_MS);
     long convergeMs = converged < 0 ? -1 : System.currentTimeMillis() - cleared;
+    if (converged < 0) {
+      options.lagging = String.valueOf(w.lagging(redisUrl));
+    }
+    // The logs are final once the clients stop; Redis is read after that.
+    w.stop();
     InvariantChecker.Result result = InvariantChecker.check(name, w, redisUrl,
         options.converged(convergeMs, CONVERGE_BOUND_MS + AFTER_MS));
     FaultReport.add(result);
-    w.stop();
     assertThat(result.allHeld()).as(name + ":\n" + result.failures()).isTrue();
     return result;
   }
@@ -229,6 +233,52 @@ class FaultSuiteTest {
     }
   }
 
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @DisplayName("F11 Redis loses its data (FLUSHALL) under traffic: every client is told resync (epoch), nothing is acknowledged after")
+  void redisFlushed() throws Exception {
+    try (TestServer t = TestServer.start(SERVER)) {
+      World w = World.build(t, CHANNELS, List.of(t.port));
+      w.awaitAllConnected(15_000);
+      w.startSending(SEND_INTERVAL_MS);
+      World.sleep(BEFORE_MS);
+      RedisDb admin = RedisDb.create(t.clients, RedisSettings.of(t.redis.url()), new SimpleMeterRegistry());
+      long flushedAt = System.currentTimeMillis();
+      try {
+        TestServer.await(admin.send(Command.FLUSHALL));
+      } finally {
+        TestServer.await(admin.close());
+      }
+      long bound = 10_000;
+      long told = -1;
+      while (System.currentTimeMillis() - flushedAt < bound) {
+        if (w.clients.stream().allMatch(c -> c.recs().stream().anyMatch(r -> r.kind() == FaultClient.Kind.RESYNC
+            && r.channelId() == null && r.atMs() >= flushedAt))) {
+          told = System.currentTimeMillis() - flushedAt;
+          break;
+        }
+        World.sleep(50);
+      }
+      World.sleep(AFTER_MS);
+      w.stopSending();
+      w.stop();
+      long acked = w.clients.stream().mapToLong(c -> c.acks().stream().filter(a -> a.atMs() < flushedAt).count()).sum();
+      long lateAcks = w.clients.stream().mapToLong(c -> c.acks().stream().filter(a -> a.atMs() > flushedAt + 500).count()).sum();
+      InvariantChecker.Result r = InvariantChecker.check("F11 Redis data lost (FLUSHALL)", w, t.redis.url(), options()
+          .dataLost(acked + " acknowledged messages destroyed with the data; every one of " + w.clients.size()
+              + " clients told resync (epoch) in " + told + " ms; " + lateAcks + " acks after the flush")
+          .converged(told, bound));
+      r.figures.put("toldMs", told);
+      FaultReport.add(r);
+      assertThat(r.allHeld()).as(r.failures()).isTrue();
+      assertThat(told).as("every client told within " + bound + " ms").isNotNegative();
+      assertThat(lateAcks).as("nothing acknowledged into a database that lost its data's history").isZero();
+      assertThat(w.clients).allSatisfy(c -> assertThat(c.closes()).as(c.name).contains(1012));
+      assertThat(w.clients).allSatisfy(c -> assertThat(c.helloErrors()).as(c.name + ": its session went with the data")
+          .contains("unauthenticated"));
+    }
+  }
+
   // ---------------------------------------------------------------- client faults
 
   @Test
@@ -266,21 +316,21 @@ class FaultSuiteTest {
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   @DisplayName("F9 a slow consumer stops reading in a busy channel: cut with 4009 in bounded time, then resumes without loss")
   void slowConsumer() throws Exception {
-    try (TestServer t = TestServer.start(withQueue(SERVER))) {
-      World w = World.build(t, CHANNELS, List.of(t.port));
+    try (TestServer t = TestServer.start(withQueue(SERVER)); SlowLink link = new SlowLink(t.port)) {
+      World w = World.build(t, CHANNELS, List.of(t.port), i -> i == 1 ? List.of(link.port) : List.of(t.port));
       FaultClient slow = w.members().get(1);
       String channel = slow.memberOf.iterator().next();
-      long[] cut = {-1};
       String bulkToken = TestServer.await(w.members().stream()
           .filter(c -> c != slow && c.memberOf.contains(channel)).findFirst().orElseThrow().token());
       InvariantChecker.Options opts = options();
       run("F9 slow consumer (stops reading)", w, t.redis.url(), () -> {
         double before = closes(t, 4009);
-        slow.pauseReading();
+        link.stall(true);
         long start = System.currentTimeMillis();
+        long cut = -1;
         try (WsClient bulk = t.wsHello(bulkToken)) {
           String big = "x".repeat(7_500);
-          for (int i = 1; i <= 1_000 && closes(t, 4009) == before; i++) {
+          for (int i = 1; i <= 1_500 && (i % 100 != 0 || closes(t, 4009) == before); i++) {
             bulk.sendRawNoWait(new JsonObject().put("id", "b" + i).put("op", "message.send").put("data", new JsonObject()
                 .put("channelId", channel).put("text", big).put("clientMsgId", "bulk-" + i)).encode());
             if (i % 50 == 0) {
@@ -292,12 +342,12 @@ class FaultSuiteTest {
             World.sleep(50);
           }
           if (closes(t, 4009) > before) {
-            cut[0] = System.currentTimeMillis() - start;
+            cut = System.currentTimeMillis() - start;
           }
-          opts.slowCut(cut[0], 15_000);
+          opts.slowCut(cut, 15_000);
           ok(bulk.call("ping", null));
         }
-        slow.resumeReading();
+        link.stall(false);
       }, opts);
       assertThat(slow.closes()).contains(4009);
     }
@@ -357,7 +407,7 @@ class FaultSuiteTest {
   static int readyStatus(TestServer t) {
     try {
       return TestServer.await(t.http.get("/health/ready").timeout(1_000).send()).statusCode();
-    } catch (RuntimeException | AssertionError e) {
+    } catch (Exception | AssertionError e) {
       return -1;
     }
   }

@@ -45,6 +45,12 @@ public final class World {
    * cannot connect moves to the next).
    */
   public static World build(TestServer t, int channelCount, List<Integer> ports) {
+    return build(t, channelCount, ports, i -> ports);
+  }
+
+  /** Like {@link #build(TestServer, int, List)}, member {@code i} connecting to {@code portsOf.apply(i)}. */
+  public static World build(TestServer t, int channelCount, List<Integer> ports,
+                            java.util.function.IntFunction<List<Integer>> portsOf) {
     World w = new World(t);
     String admin = t.adminToken();
     String org = t.createOrg(admin, "Réseau des points focaux", "ML");
@@ -78,7 +84,7 @@ public final class World {
     for (int i = 0; i < people; i++) {
       JsonObject login = logins.get(i);
       Set<String> mine = byUser.getOrDefault(id(login), Set.of());
-      w.clients.add(w.client("member-" + i, login, mine, List.copyOf(mine), ports));
+      w.clients.add(w.client("member-" + i, login, mine, List.copyOf(mine), portsOf.apply(i)));
     }
     w.clients.add(w.client("observer-same-org", w.createUser(admin, org, "Observatrice"), Set.of(), List.of(), ports));
     w.clients.add(w.client("observer-other-org", w.createUser(admin, otherOrg, "Observateur"), Set.of(), List.of(), ports));
@@ -164,7 +170,7 @@ public final class World {
       for (FaultClient c : clients) {
         FaultClient.View v = TestServer.await(c.view());
         if (!v.ready() || v.unacked() > 0) {
-          out.add(c.name + " ready=" + v.ready() + " unacked=" + v.unacked() + " closes=" + c.closes()
+          out.add(c.name + " ready=" + v.ready() + " unacked=" + v.unacked() + " " + v.debug() + " closes=" + c.closes()
               + " helloErrors=" + c.helloErrors());
         }
         for (String ch : c.memberOf) {
