@@ -20,12 +20,36 @@ public final class FaultReport {
   private FaultReport() {
   }
 
+  /**
+   * Rows of earlier JVMs of the same build (the surefire suite, then the failsafe node-kill test), by fault name,
+   * kept in a side file so that each JVM adds its rows to the same report.
+   */
+  private static final Path ROWS = Path.of(FILE.toString().replaceAll("\\.md$", "") + ".rows");
+
   public static synchronized void add(InvariantChecker.Result result) {
     RESULTS.add(result);
-    String text = render();
     try {
       Files.createDirectories(FILE.toAbsolutePath().getParent());
-      Files.writeString(FILE, text);
+      java.util.Map<String, String> rows = new java.util.TreeMap<>();
+      java.util.Map<String, String> details = new java.util.TreeMap<>();
+      if (Files.exists(ROWS)) {
+        for (String line : Files.readAllLines(ROWS)) {
+          String[] parts = line.split("\t", 3);
+          if (parts.length == 3) {
+            rows.put(parts[0], parts[1]);
+            details.put(parts[0], parts[2].replace("\\n", "\n"));
+          }
+        }
+      }
+      for (InvariantChecker.Result r : RESULTS) {
+        rows.put(r.fault, row(r));
+        details.put(r.fault, details(r));
+      }
+      StringBuilder persisted = new StringBuilder();
+      rows.forEach((k, v) -> persisted.append(k).append('\t').append(v).append('\t')
+          .append(details.get(k).replace("\n", "\\n")).append('\n'));
+      Files.writeString(ROWS, persisted);
+      Files.writeString(FILE, render(rows, details));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -35,7 +59,7 @@ public final class FaultReport {
     }
   }
 
-  static synchronized String render() {
+  static String render(java.util.Map<String, String> rows, java.util.Map<String, String> details) {
     StringBuilder sb = new StringBuilder();
     sb.append("# Fault report\n\n");
     sb.append("Written by the fault suite (server/src/test/java/org/relais/tests/server/faults) at ")
@@ -43,16 +67,18 @@ public final class FaultReport {
         .append("announced = broken on purpose (data destroyed) and every client told; n/a = not applicable.\n\n");
     sb.append("| Fault | I1 | I2 | I3 | I4 | I5 | I6 | I7 | converge (ms) | acks | delivered | resyncs | closes |\n");
     sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    for (InvariantChecker.Result r : RESULTS) {
-      sb.append(row(r)).append('\n');
-    }
+    rows.values().forEach(r -> sb.append(r).append('\n'));
     sb.append("\n## Details\n");
-    for (InvariantChecker.Result r : RESULTS) {
-      sb.append("\n### ").append(r.fault).append("\n\n");
-      r.outcomes.forEach((i, o) -> sb.append("- ").append(i).append(' ').append(o.status().name().toLowerCase())
-          .append(": ").append(o.detail()).append('\n'));
-      sb.append("- figures: ").append(r.figures).append('\n');
-    }
+    details.values().forEach(sb::append);
+    return sb.toString();
+  }
+
+  private static String details(InvariantChecker.Result r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("\n### ").append(r.fault).append("\n\n");
+    r.outcomes.forEach((i, o) -> sb.append("- ").append(i).append(' ').append(o.status().name().toLowerCase())
+        .append(": ").append(o.detail()).append('\n'));
+    sb.append("- figures: ").append(r.figures).append('\n');
     return sb.toString();
   }
 

@@ -86,7 +86,7 @@ class FaultSuiteTest {
   // ---------------------------------------------------------------- Redis faults
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F1 Redis restarted gracefully under traffic")
   void redisRestartedGracefully(@TempDir Path dir) throws Exception {
     ManagedRedis[] redis = {TestRedis.start(dir, 0)};
@@ -104,7 +104,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F2 Redis killed with SIGKILL under traffic (appendfsync always: nothing acknowledged is lost)")
   void redisKilled(@TempDir Path dir) throws Exception {
     ManagedRedis[] redis = {TestRedis.start(dir, 0)};
@@ -122,7 +122,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F3 Redis unavailable at start-up: the server waits, is not ready, and serves once Redis appears")
   void redisUnavailableAtStartup(@TempDir Path dir) throws Exception {
     // The data directory's password is chosen before Redis exists, so the server can be given its URL.
@@ -155,7 +155,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F4a Redis slow: every byte to and from Redis delayed by 150 ms for 3 s")
   void redisSlow() throws Exception {
     ManagedRedis redis = TestRedis.start();
@@ -173,7 +173,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F4b Redis paused: nothing forwarded for 3 s (commands time out; clients retry)")
   void redisPaused() throws Exception {
     ManagedRedis redis = TestRedis.start();
@@ -191,7 +191,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F4c Redis connections reset (TCP RST) under traffic, and refused for 1 s")
   void redisConnectionsReset() throws Exception {
     ManagedRedis redis = TestRedis.start();
@@ -210,7 +210,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F5 the pub/sub connection dropped (CLIENT KILL TYPE pubsub), twice")
   void pubsubDropped() throws Exception {
     ManagedRedis redis = TestRedis.start();
@@ -234,7 +234,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F11 Redis loses its data (FLUSHALL) under traffic: every client is told resync (epoch), nothing is acknowledged after")
   void redisFlushed() throws Exception {
     try (TestServer t = TestServer.start(SERVER)) {
@@ -282,7 +282,7 @@ class FaultSuiteTest {
   // ---------------------------------------------------------------- client faults
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F7 clients disconnecting during sends (a random client every 150 ms for 3 s)")
   void clientsDisconnectDuringSends() throws Exception {
     try (TestServer t = TestServer.start(SERVER)) {
@@ -298,7 +298,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F8 every client reconnecting at once, three times")
   void reconnectStorm() throws Exception {
     try (TestServer t = TestServer.start(SERVER)) {
@@ -313,7 +313,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F9 a slow consumer stops reading in a busy channel: cut with 4009 in bounded time, then resumes without loss")
   void slowConsumer() throws Exception {
     try (TestServer t = TestServer.start(withQueue(SERVER)); SlowLink link = new SlowLink(t.port)) {
@@ -354,7 +354,7 @@ class FaultSuiteTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F10 a token expiring mid-session (closed with 4010, refreshed, resumed) and a session revoked (logged out elsewhere)")
   void tokenExpiredAndRevoked() throws Exception {
     try (TestServer t = TestServer.start(SERVER)) {
