@@ -80,7 +80,6 @@ public final class FaultClient {
   private String inFlight;
   private long inFlightSince;
   private long backoffMs = 100;
-  private boolean paused;
 
   // Logs, read by the checker (guarded by this).
   private final List<Rec> recs = new ArrayList<>();
@@ -136,25 +135,6 @@ public final class FaultClient {
     context.runOnContext(v -> {
       if (ws != null) {
         ws.close((short) 1000, "client drop");
-      }
-    });
-  }
-
-  /** Stops reading from the socket (a slow consumer); {@link #resumeReading()} reads again. */
-  public void pauseReading() {
-    context.runOnContext(v -> {
-      paused = true;
-      if (ws != null) {
-        ws.pause();
-      }
-    });
-  }
-
-  public void resumeReading() {
-    context.runOnContext(v -> {
-      paused = false;
-      if (ws != null) {
-        ws.resume();
       }
     });
   }
@@ -221,9 +201,6 @@ public final class FaultClient {
     socket.textMessageHandler(text -> onText(mine, text));
     socket.closeHandler(v -> onClosed(socket, socket.closeStatusCode()));
     socket.exceptionHandler(e -> { });
-    if (paused) {
-      socket.pause();
-    }
     helloId = "h" + mine;
     JsonObject data = new JsonObject().put("token", token);
     if (epoch != null) {
@@ -489,7 +466,7 @@ public final class FaultClient {
   public Future<View> view() {
     io.vertx.core.Promise<View> p = io.vertx.core.Promise.promise();
     context.runOnContext(v -> p.complete(new View(ready && ws != null, unacked.size(), Map.copyOf(offsets), epoch,
-        "conn=" + connection + " inFlight=" + inFlight + " sending=" + sending + " timer=" + sendTimer + " paused=" + paused)));
+        "conn=" + connection + " inFlight=" + inFlight + " sending=" + sending + " timer=" + sendTimer)));
     return p.future();
   }
 
