@@ -327,6 +327,14 @@ final class Gateway extends VerticleBase {
           }
         }
       }
+      case "epoch" -> {
+        // The database lost its data or was replaced: what every socket follows is from a history that is gone.
+        JsonObject resync = new JsonObject().put("reason", "epoch").put("epoch", message.getString("epoch"));
+        for (WsConnection conn : List.copyOf(connections)) {
+          conn.push("resync", resync);
+          conn.close(CloseCode.SERVICE_RESTART, "database changed; reconnect");
+        }
+      }
       case "reconnected" -> {
         List.copyOf(connections).forEach(WsConnection::revalidate);
         feeds.values().forEach(ChannelFeed::poll);

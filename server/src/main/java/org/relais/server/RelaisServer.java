@@ -104,7 +104,7 @@ public final class RelaisServer {
           IdentityOps.register(ops, identity);
           MessagingOps.register(ops, messaging, messagingSettings);
           PresenceOps.register(ops, presence);
-          BusSubscriber subscriber = new BusSubscriber(db.settings(), presence);
+          BusSubscriber subscriber = new BusSubscriber(db.settings(), presence, messaging);
           return PushService.create(vertx, db, new PushSettings(config.pushSubject(),
                   config.pushAllowInsecureEndpoints(), 86_400, 3, 1_000, config.pushAllowedHosts()), auth::sessionActive)
               .compose(push -> {

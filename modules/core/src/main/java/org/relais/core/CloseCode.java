@@ -2,6 +2,8 @@ package org.relais.core;
 
 /** WebSocket close codes of the wire contract. */
 public final class CloseCode {
+  /** The database was replaced or lost its data (the epoch changed): reconnect; the hello answers with resync. */
+  public static final short SERVICE_RESTART = 1012;
   /** Server going away (shutdown). */
   public static final short GOING_AWAY = 1001;
   /** Frame or message over the hard size limit. */

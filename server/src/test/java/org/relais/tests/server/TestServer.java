@@ -91,6 +91,19 @@ public final class TestServer implements AutoCloseable {
     return t;
   }
 
+  /**
+   * A server not started yet, on a Redis given by URL only (which may not be running yet): for start-up faults.
+   * Start it with {@link #startAsync()}.
+   */
+  public static TestServer forUrl(String redisUrl, Map<String, String> overrides) {
+    return new TestServer(null, redisUrl, false, overrides);
+  }
+
+  /** Starts the server without waiting for it (it waits for Redis itself). */
+  public io.vertx.core.Future<RelaisServer> startAsync() {
+    return RelaisServer.start(config(), env.get("RELAIS_REDIS_URL")).onSuccess(s -> server = s);
+  }
+
   public RelaisConfig config() {
     return RelaisConfig.load(List.of(), env);
   }

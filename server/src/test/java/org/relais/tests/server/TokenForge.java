@@ -17,11 +17,11 @@ import java.util.Base64;
  * Makes tokens the way an attacker or a clock would: signed with the server's own key read from Redis (to test
  * claim checks), with another key, or unsigned.
  */
-final class TokenForge {
+public final class TokenForge {
   private final Vertx vertx;
   private final JsonObject serverJwk;
 
-  TokenForge(TestServer t) {
+  public TokenForge(TestServer t) {
     this.vertx = t.clients;
     RedisDb db = RedisDb.create(vertx, RedisSettings.of(t.redis.url()), new SimpleMeterRegistry());
     String kid = TestServer.await(db.send(Command.GET, "relais:{idn}:jwt:current")).toString();
@@ -31,13 +31,13 @@ final class TokenForge {
   }
 
   /** Claims as the server issues them, for user and session, expiring in {@code expiresIn} seconds (may be negative). */
-  static JsonObject claims(String userId, String sessionId, long expiresIn) {
+  public static JsonObject claims(String userId, String sessionId, long expiresIn) {
     long now = System.currentTimeMillis() / 1000;
     return new JsonObject().put("sub", userId).put("sid", sessionId).put("jti", "forged-" + System.nanoTime())
         .put("tt", "access").put("iss", "relais").put("aud", "relais").put("iat", now - 5).put("exp", now + expiresIn);
   }
 
-  String signWithServerKey(JsonObject claims) {
+  public String signWithServerKey(JsonObject claims) {
     return sign(serverJwk, claims);
   }
 
