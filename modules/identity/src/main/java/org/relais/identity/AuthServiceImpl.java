@@ -68,7 +68,8 @@ final class AuthServiceImpl implements AuthService {
         .compose(v -> store.userByEmail(email))
         .compose(user -> passwords.verify(password, user.map(User::passwordHash).orElse(null))
             .compose(ok -> {
-              AuditEntry tried = user.map(u -> attempt.withActor(u.id()).withTarget(u.id(), u.orgId()))
+              // Only a right password makes the account's owner the actor; a failure names it as the target.
+              AuditEntry tried = user.map(u -> attempt.withTarget(u.id(), u.orgId()))
                   .orElse(attempt.with("email", email));
               if (!ok) {
                 return audit.record(tried.withOutcome("unauthenticated")).transform(x ->
@@ -76,8 +77,8 @@ final class AuthServiceImpl implements AuthService {
               }
               User u = user.get();
               return db.send(Command.DEL, IdentityKeys.loginAttempts(account)).compose(x -> u.isActive()
-                  ? openSession(u, client).compose(r -> audit.record(tried).map(r))
-                  : audit.record(tried.withOutcome("forbidden")).transform(y ->
+                  ? openSession(u, client).compose(r -> audit.record(tried.withActor(u.id())).map(r))
+                  : audit.record(tried.withActor(u.id()).withOutcome("forbidden")).transform(y ->
                       Future.failedFuture(RelaisException.forbidden("This account is disabled"))));
             }))
         .onSuccess(r -> LOG.info("login user={} ip={}", r.getJsonObject("user").getString("id"), ip))
