@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
+  /** The connection name of calls over {@code POST /api/ops/{op}}. */
+  static final String HTTP = "http";
+
   private final OpRegistry ops;
   private final Metrics metrics;
   private final RateLimits limits;
@@ -45,13 +48,14 @@ final class Dispatcher {
   /**
    * Runs an op.
    *
-   * @param connection the connection id, for logs ({@code http} for HTTP calls)
+   * @param connection the connection id, for logs, or {@link #HTTP} for HTTP calls (which also count against the
+   *                   {@link RateClass#HTTP} budgets)
    * @param principal  the caller, with the client's address
    * @return the reply data; fails only with {@link RelaisException}
    */
   Future<JsonObject> dispatch(String connection, Principal principal, Op op, JsonObject rawData) {
     long start = System.nanoTime();
-    Future<JsonObject> result = limits.admit(principal, op, connection.equals("http")).compose(v -> {
+    Future<JsonObject> result = limits.admit(principal, op, HTTP.equals(connection)).compose(v -> {
       JsonObject data = op.schema().validate(rawData);
       return op.handler().handle(principal, data);
     });

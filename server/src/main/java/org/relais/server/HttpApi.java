@@ -121,7 +121,7 @@ final class HttpApi {
       JsonObject data = bodyText(ctx) == null ? new JsonObject() : JsonFrames.parseObject(bodyText(ctx));
       String address = clientIp(ctx, config);
       respond(ctx, services.auth().authenticate(header.substring(7).trim())
-          .compose(principal -> services.dispatcher().dispatch("http", principal.withAddress(address), op, data)), true);
+          .compose(principal -> services.dispatcher().dispatch(Dispatcher.HTTP, principal.withAddress(address), op, data)), true);
     });
     router.route("/api/*").handler(ctx -> error(ctx, RelaisException.notFound("No such endpoint")));
 
