@@ -12,19 +12,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one path from a decoded request to its result, shared by the WebSocket and {@code POST /api/ops/{op}}:
- * find the op, validate its data against the op's schema, run it, measure it, and turn any failure into a typed
- * error. Internal failures are logged here, once, with the connection, user and op; the client sees only
+ * find the op, check the rate limits kept in Redis ({@link RateLimits}), validate its data against the op's schema,
+ * run it, measure it, and turn any failure into a typed error. A request refused by a limit is not run. Internal failures are logged here, once, with the connection, user and op; the client sees only
  * {@code internal}.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
+  /** The connection name of calls over {@code POST /api/ops/{op}}. */
+  static final String HTTP = "http";
+
   private final OpRegistry ops;
   private final Metrics metrics;
+  private final RateLimits limits;
 
-  Dispatcher(OpRegistry ops, Metrics metrics) {
+  Dispatcher(OpRegistry ops, Metrics metrics, RateLimits limits) {
     this.ops = ops;
     this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  RateLimits limits() {
+    return limits;
   }
 
   /** The op, or a failure with {@code unknown_op}. */
@@ -39,18 +48,17 @@ final class Dispatcher {
   /**
    * Runs an op.
    *
-   * @param connection the connection id, for logs ({@code http} for HTTP calls)
+   * @param connection the connection id, for logs, or {@link #HTTP} for HTTP calls (which also count against the
+   *                   {@link RateClass#HTTP} budgets)
+   * @param principal  the caller, with the client's address
    * @return the reply data; fails only with {@link RelaisException}
    */
   Future<JsonObject> dispatch(String connection, Principal principal, Op op, JsonObject rawData) {
     long start = System.nanoTime();
-    Future<JsonObject> result;
-    try {
+    Future<JsonObject> result = limits.admit(principal, op, HTTP.equals(connection)).compose(v -> {
       JsonObject data = op.schema().validate(rawData);
-      result = op.handler().handle(principal, data);
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
+      return op.handler().handle(principal, data);
+    });
     return result.transform(ar -> {
       if (ar.succeeded()) {
         metrics.op(op.name(), "ok", System.nanoTime() - start);

@@ -10,6 +10,7 @@ import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.PemKeyCertOptions;
 import org.relais.core.CloseCode;
 import org.relais.identity.AuthService;
 import org.relais.identity.IdentityService;
@@ -102,11 +103,18 @@ final class Gateway extends VerticleBase {
         .setMaxWebSocketFrameSize(config.wsMaxFrameBytes())
         .setMaxWebSocketMessageSize(config.wsMaxFrameBytes())
         .setDecompressionSupported(false);
+    if (config.tlsCertFile() != null) {
+      // HTTPS and WSS on the same port; Vert.x reloads nothing by itself: replace the files and restart to renew.
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(config.tlsCertFile().toString())
+          .setKeyPath(config.tlsKeyFile().toString()));
+    }
     server = vertx.createHttpServer(options)
         .webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(ws -> {
           ws.setWriteQueueMaxSize(config.wsMaxQueueBytes());
-          WsConnection conn = new WsConnection(ws, this, ws.remoteAddress().hostAddress());
+          WsConnection conn = new WsConnection(ws, this,
+              HttpApi.clientIp(ws.remoteAddress().hostAddress(), ws.headers().get("X-Forwarded-For"), config));
           connections.add(conn);
           awaitingHello.merge(conn.peer, 1, Integer::sum);
           services.metrics().openSockets.incrementAndGet();
@@ -127,7 +135,7 @@ final class Gateway extends VerticleBase {
       hs.reject(404);
       return;
     }
-    String peer = hs.remoteAddress().hostAddress();
+    String peer = HttpApi.clientIp(hs.remoteAddress().hostAddress(), hs.headers().get("X-Forwarded-For"), services.config());
     if (awaitingHello.getOrDefault(peer, 0) >= MAX_UNAUTHENTICATED_PER_ADDRESS) {
       hs.reject(429);
       return;

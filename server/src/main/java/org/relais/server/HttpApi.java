@@ -42,7 +42,6 @@ final class HttpApi {
   static Router router(Vertx vertx, Services services) {
     Router router = Router.router(vertx);
     RelaisConfig config = services.config();
-    boolean tls = config.publicUrl() != null && config.publicUrl().startsWith("https://");
     router.route().handler(ctx -> {
       HttpServerResponse r = ctx.response();
       r.putHeader("X-Content-Type-Options", "nosniff");
@@ -50,7 +49,7 @@ final class HttpApi {
       r.putHeader("Referrer-Policy", "no-referrer");
       r.putHeader("Content-Security-Policy", CSP);
       r.putHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-      if (tls || ctx.request().isSSL()) {
+      if (servedOverTls(ctx, config)) {
         r.putHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
       }
       ctx.next();
@@ -97,15 +96,20 @@ final class HttpApi {
       respond(ctx, services.auth().login(body.getString("email"), body.getString("password"),
           clientIp(ctx, config), ctx.request().getHeader(HttpHeaders.USER_AGENT)), false);
     });
-    router.post("/api/auth/refresh").handler(ctx -> respond(ctx,
-        services.auth().refresh(body(ctx, REFRESH).getString("refreshToken")), false));
-    router.post("/api/auth/logout").handler(ctx -> respond(ctx,
-        services.auth().logout(body(ctx, REFRESH).getString("refreshToken")).map(v -> new JsonObject().put("ok", true)),
-        false));
+    // Refresh, logout and invitation tokens could be guessed: each address has a budget (RateClass.AUTH).
+    router.post("/api/auth/refresh").handler(ctx -> {
+      String token = body(ctx, REFRESH).getString("refreshToken");
+      respond(ctx, authBudget(ctx, services).compose(v -> services.auth().refresh(token, clientIp(ctx, config))), false);
+    });
+    router.post("/api/auth/logout").handler(ctx -> {
+      String token = body(ctx, REFRESH).getString("refreshToken");
+      respond(ctx, authBudget(ctx, services).compose(v -> services.auth().logout(token, clientIp(ctx, config)))
+          .map(v -> new JsonObject().put("ok", true)), false);
+    });
     router.post("/api/auth/accept-invite").handler(ctx -> {
       JsonObject body = body(ctx, ACCEPT_INVITE);
-      respond(ctx, services.auth().acceptInvite(body.getString("token"), body.getString("password"),
-          ctx.request().getHeader(HttpHeaders.USER_AGENT)), false);
+      respond(ctx, authBudget(ctx, services).compose(v -> services.auth().acceptInvite(body.getString("token"),
+          body.getString("password"), ctx.request().getHeader(HttpHeaders.USER_AGENT), clientIp(ctx, config))), false);
     });
     router.post("/api/ops/:op").handler(ctx -> {
       String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
@@ -114,8 +118,9 @@ final class HttpApi {
       }
       Op op = services.dispatcher().find(ctx.pathParam("op"));
       JsonObject data = bodyText(ctx) == null ? new JsonObject() : JsonFrames.parseObject(bodyText(ctx));
+      String address = clientIp(ctx, config);
       respond(ctx, services.auth().authenticate(header.substring(7).trim())
-          .compose(principal -> services.dispatcher().dispatch("http", principal, op, data)), true);
+          .compose(principal -> services.dispatcher().dispatch(Dispatcher.HTTP, principal.withAddress(address), op, data)), true);
     });
     router.route("/api/*").handler(ctx -> error(ctx, RelaisException.notFound("No such endpoint")));
 
@@ -172,8 +177,11 @@ final class HttpApi {
    * X-Forwarded-For (read from the right, so a client cannot forge it by sending its own header).
    */
   static String clientIp(RoutingContext ctx, RelaisConfig config) {
-    String peer = ctx.request().remoteAddress().hostAddress();
-    String forwarded = ctx.request().getHeader("X-Forwarded-For");
+    return clientIp(ctx.request().remoteAddress().hostAddress(), ctx.request().getHeader("X-Forwarded-For"), config);
+  }
+
+  /** The client's address from the peer's and its X-Forwarded-For header (see above); the same for WebSockets. */
+  static String clientIp(String peer, String forwarded, RelaisConfig config) {
     if (forwarded == null || !config.trustedProxies().contains(peer)) {
       return peer;
     }
@@ -185,6 +193,24 @@ final class HttpApi {
       }
     }
     return peer;
+  }
+
+  /**
+   * Whether the browser reached us over TLS: served by this server's own TLS, or by a trusted proxy that says so
+   * with {@code X-Forwarded-Proto: https}. Only then is HSTS sent (browsers ignore it over plain HTTP anyway, and a
+   * header believed from anyone would let a client decide).
+   */
+  static boolean servedOverTls(RoutingContext ctx, RelaisConfig config) {
+    if (ctx.request().isSSL()) {
+      return true;
+    }
+    String proto = ctx.request().getHeader("X-Forwarded-Proto");
+    return proto != null && proto.trim().equalsIgnoreCase("https")
+        && config.trustedProxies().contains(ctx.request().remoteAddress().hostAddress());
+  }
+
+  private static Future<Void> authBudget(RoutingContext ctx, Services services) {
+    return services.dispatcher().limits().admitAddress(RateClass.AUTH, clientIp(ctx, services.config()));
   }
 
   private static JsonObject body(RoutingContext ctx, Schema schema) {

@@ -70,7 +70,20 @@ public record RelaisConfig(
     int redisWaitReplicas,
     long redisWaitTimeoutMs,
     int eventLoops,
-    String webroot) {
+    String webroot,
+    int rateSendPerUser,
+    int rateSendPerIp,
+    int rateReactPerUser,
+    int rateReactPerIp,
+    int rateExpensivePerUser,
+    int rateExpensivePerIp,
+    int rateHttpPerUser,
+    int rateHttpPerIp,
+    int rateAuthPerIp,
+    int auditRetentionDays,
+    int auditMaxEntries,
+    Path tlsCertFile,
+    Path tlsKeyFile) {
 
   /** One configuration key: its JSON name, default (as text; null for none), meaning, and parser. */
   public record Key(String name, String defaultValue, String description, Function<String, Object> parser) {
@@ -127,7 +140,20 @@ public record RelaisConfig(
       new Key("redisWaitReplicas", "0", "a message send is acknowledged only once this many Redis replicas have it (WAIT); 0: once the primary has it. See docs/CLUSTER.md for the cost", v -> integer(v, 0, 16)),
       new Key("redisWaitTimeoutMs", "1000", "how long a send waits for those replicas before failing with unavailable (the client's retry is deduplicated)", v -> integer(v, 10, 60_000)),
       new Key("eventLoops", "0", "gateway instances, one per event loop; 0: one per CPU core", v -> integer(v, 0, 256)),
-      new Key("webroot", "webroot", "directory of the browser client (falls back to the copy inside the jar)", RelaisConfig::nonEmpty));
+      new Key("webroot", "webroot", "directory of the browser client (falls back to the copy inside the jar)", RelaisConfig::nonEmpty),
+      new Key("rateSendPerUser", "120", "messages sent, edited or deleted per minute by one person, on all nodes together (0: no limit)", v -> integer(v, 0, 1_000_000)),
+      new Key("rateSendPerIp", "600", "the same, per client address (an IPv6 /64)", v -> integer(v, 0, 1_000_000)),
+      new Key("rateReactPerUser", "120", "reactions added or removed per minute by one person (0: no limit)", v -> integer(v, 0, 1_000_000)),
+      new Key("rateReactPerIp", "600", "the same, per client address", v -> integer(v, 0, 1_000_000)),
+      new Key("rateExpensivePerUser", "300", "units of costly ops (search, history, listings, imports, slot finding, invitations, partnership requests; each takes its cost) per minute by one person (0: no limit; else at least 10)", RelaisConfig::budget),
+      new Key("rateExpensivePerIp", "1500", "the same, per client address", RelaisConfig::budget),
+      new Key("rateHttpPerUser", "600", "ops called over POST /api/ops per minute by one person (0: no limit)", v -> integer(v, 0, 1_000_000)),
+      new Key("rateHttpPerIp", "3000", "the same, per client address", v -> integer(v, 0, 1_000_000)),
+      new Key("rateAuthPerIp", "60", "token refreshes, logouts and invitation acceptances per minute per client address (sign-in has its own limits)", v -> integer(v, 0, 1_000_000)),
+      new Key("auditRetentionDays", "365", "audit log entries older than this are dropped", v -> integer(v, 1, 36_500)),
+      new Key("auditMaxEntries", "1000000", "audit log entries kept at most (the oldest go first)", v -> integer(v, 1_000, 100_000_000)),
+      new Key("tlsCertFile", null, "PEM certificate chain (server certificate first): with tlsKeyFile, Relais serves HTTPS and WSS on port and sends HSTS; unset: plain HTTP, TLS ended by a reverse proxy", RelaisConfig::readableFile),
+      new Key("tlsKeyFile", null, "PEM private key of tlsCertFile (PKCS#8 PRIVATE KEY, or RSA PRIVATE KEY)", RelaisConfig::readableFile));
 
   /**
    * Reads the configuration.
@@ -216,7 +242,14 @@ public record RelaisConfig(
         (Integer) values.get("redisTimeoutMs"),
         (RedisMode) values.get("redisMode"), (String) values.get("redisMasterName"),
         (Integer) values.get("redisWaitReplicas"), (Integer) values.get("redisWaitTimeoutMs"),
-        (Integer) values.get("eventLoops"), (String) values.get("webroot"));
+        (Integer) values.get("eventLoops"), (String) values.get("webroot"),
+        (Integer) values.get("rateSendPerUser"), (Integer) values.get("rateSendPerIp"),
+        (Integer) values.get("rateReactPerUser"), (Integer) values.get("rateReactPerIp"),
+        (Integer) values.get("rateExpensivePerUser"), (Integer) values.get("rateExpensivePerIp"),
+        (Integer) values.get("rateHttpPerUser"), (Integer) values.get("rateHttpPerIp"),
+        (Integer) values.get("rateAuthPerIp"),
+        (Integer) values.get("auditRetentionDays"), (Integer) values.get("auditMaxEntries"),
+        (Path) values.get("tlsCertFile"), (Path) values.get("tlsKeyFile"));
     if (config.wsMaxRequestBytes() > config.wsMaxFrameBytes()) {
       throw new ConfigException("Invalid configuration: wsMaxRequestBytes (" + config.wsMaxRequestBytes()
           + ") must not exceed wsMaxFrameBytes (" + config.wsMaxFrameBytes() + ")");
@@ -227,6 +260,9 @@ public record RelaisConfig(
     }
     if (config.redisMode() == RedisMode.STANDALONE && config.redisUrl() != null && config.redisUrl().contains(",")) {
       throw new ConfigException("Invalid configuration: several redisUrl need redisMode cluster or sentinel");
+    }
+    if ((config.tlsCertFile() == null) != (config.tlsKeyFile() == null)) {
+      throw new ConfigException("Invalid configuration: tlsCertFile and tlsKeyFile go together (set both or neither)");
     }
     if (config.wsPingIntervalSeconds() >= config.wsIdleTimeoutSeconds()) {
       throw new ConfigException("Invalid configuration: wsPingIntervalSeconds must be shorter than wsIdleTimeoutSeconds");
@@ -261,6 +297,23 @@ public record RelaisConfig(
       // reported below
     }
     throw new IllegalArgumentException("a whole number from " + min + " to " + max);
+  }
+
+  /** A per-minute budget of costly ops: 0 (none) or enough for the costliest op (cost 5) to pass. */
+  private static Object budget(String v) {
+    int n = (Integer) integer(v, 0, 1_000_000);
+    if (n != 0 && n < 10) {
+      throw new IllegalArgumentException("0 or a whole number from 10 to 1000000");
+    }
+    return n;
+  }
+
+  private static Path readableFile(String v) {
+    Path path = Path.of(nonEmpty(v));
+    if (!Files.isReadable(path) || Files.isDirectory(path)) {
+      throw new IllegalArgumentException("a readable file (" + path.toAbsolutePath() + " is not)");
+    }
+    return path;
   }
 
   private static String nonEmpty(String v) {

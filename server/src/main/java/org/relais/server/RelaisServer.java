@@ -88,22 +88,28 @@ public final class RelaisServer {
         config.jwtKeyFile(), config.inviteTtlSeconds(), config.refreshReuseGraceSeconds(),
         TokenSettings.DEFAULT_KEY_RELOAD_SECONDS);
     RelaisServer server = new RelaisServer(vertx, db, config);
+    AuditLog audit = new AuditLog(db, nodeName(config), config.auditRetentionDays(), config.auditMaxEntries(), metrics);
+    RateLimits limits = new RateLimits(db, config, metrics);
 
     return awaitRedis(vertx, db)
-        .compose(v -> Tokens.create(vertx, db, tokenSettings))
+        .compose(v -> Tokens.create(vertx, db, tokenSettings, audit))
         .compose(tokens -> {
           server.tokens = tokens;
           AuthService auth = AuthService.create(vertx, db, tokens, bus);
+          auth.auditTo(audit);
           IdentityService identity = IdentityService.create(db, auth, bus, config.publicUrl(),
               config.inviteTtlSeconds());
+          identity.auditTo(audit);
           MessagingSettings messagingSettings = new MessagingSettings(config.messageMaxChars(), 20,
               config.channelLogEvents(), 86_400, 8, 1_000);
           MessagingService messaging = MessagingService.create(db, identity, bus, bus, messagingSettings);
+          messaging.auditTo(audit);
           Presence presence = Presence.create(vertx, db, bus, PresenceSettings.of(config.presenceTtlSeconds(),
               config.presenceAwaySeconds(), config.presenceGraceSeconds()), messaging::peopleSharingChannelsWith);
           IdentityOps.register(ops, identity);
           MessagingOps.register(ops, messaging, messagingSettings);
           PresenceOps.register(ops, presence);
+          AuditOps.register(ops, audit);
           BusSubscriber subscriber = new BusSubscriber(db.settings(), presence, messaging);
           return PushService.create(vertx, db, new PushSettings(config.pushSubject(),
                   config.pushAllowInsecureEndpoints(), 86_400, 3, 1_000, config.pushAllowedHosts()), auth::sessionActive)
@@ -121,6 +127,7 @@ public final class RelaisServer {
                 CalendarService calendars = CalendarService.create(vertx, db, identity, messaging::isMember,
                     channelId -> messaging.memberIds(channelId).map(ids -> (java.util.Collection<String>) ids),
                     new CalendarNotifications(bus, notifications), calendarSettings);
+                calendars.auditTo(audit);
                 CalendarOps.register(ops, calendars);
                 server.calendars = calendars;
                 server.reminders = Reminders.create(vertx, db, identity, remindersTo(bus, notifications), calendarSettings);
@@ -130,6 +137,7 @@ public final class RelaisServer {
                     new PartnershipWiring.Notifier(identity, notifications),
                     PartnershipSettings.defaults().withExpiry(java.time.Duration.ofDays(config.partnershipExpiryDays())),
                     java.time.Clock.systemUTC());
+                partnerships.auditTo(audit);
                 PartnershipOps.register(ops, partnerships);
                 identity.partnersFrom(partnerships::partnersOf);
                 partnerships.start();
@@ -140,13 +148,14 @@ public final class RelaisServer {
               .compose(v -> vertx.deployVerticle(subscriber))
               .compose(v -> vertx.executeBlocking(() -> Assets.load(config.webroot())))
               .compose(assets -> {
-                Services services = new Services(config, db, new Dispatcher(ops, metrics), auth, identity, messaging,
+                Services services = new Services(config, db, new Dispatcher(ops, metrics, limits), auth, identity, messaging,
                     presence, server.calendars, subscriber.hub(), metrics, assets);
                 return vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops));
               })
               .map(v -> {
-                LOG.info("Relais listening on http://{}:{} ({} gateway instance(s)); ops: {}",
-                    config.host(), config.port(), loops, ops.all().size());
+                LOG.info("Relais listening on {}://{}:{} ({} gateway instance(s)); ops: {}",
+                    config.tlsCertFile() != null ? "https" : "http", config.host(), config.port(), loops,
+                    ops.all().size());
                 return server;
               });
         })
@@ -158,6 +167,17 @@ public final class RelaisServer {
     return new RedisSettings(config.redisMode(), List.of(redisUrl.split(",")), config.redisMasterName(),
         config.redisTimeoutMs(), 16, config.redisWaitReplicas(), config.redisWaitTimeoutMs(),
         RedisSettings.checkScriptsByDefault());
+  }
+
+  /** How audit entries name this node: its host name and port. */
+  private static String nodeName(RelaisConfig config) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "unknown";
+    }
+    return host + ":" + config.port();
   }
 
   private static Future<Void> awaitRedis(Vertx vertx, RedisDb db) {

@@ -79,6 +79,7 @@ final class WsConnection {
     final TreeMap<Long, String> held = new TreeMap<>();
   }
 
+  /** The client's address (a trusted proxy's X-Forwarded-For resolved): its budgets and audit entries use it. */
   final String peer;
   private boolean preHello = true;
 
@@ -266,7 +267,7 @@ final class WsConnection {
           if (first) {
             leavePreHello();
           }
-          principal = a.principal();
+          principal = a.principal().withAddress(peer);
           token = hello.getString("token");
           state = State.READY;
           gateway.vertx().cancelTimer(helloTimer);
@@ -310,7 +311,7 @@ final class WsConnection {
         return;
       }
       if (ar.succeeded()) {
-        principal = ar.result().principal();
+        principal = ar.result().principal().withAddress(peer);
       } else if (RelaisException.from(ar.cause()).code() == ErrorCode.UNAUTHENTICATED) {
         close(CloseCode.TOKEN_EXPIRED, "session revoked");
       }

@@ -78,6 +78,9 @@ public interface CalendarService {
    */
   Future<JsonObject> feedSecret(Principal p, JsonObject data);
 
+  /** Where rotations of feed secrets are recorded (set once at start-up; nowhere by default). Never the secret. */
+  void auditTo(org.relais.core.AuditSink sink);
+
   /**
    * {@code calendar.prefs}: the caller's default reminders ({@code "reminders": [minutes before, …]}, at most five;
    * {@code []} for none), used for events that do not set their own. Without data, returns them.

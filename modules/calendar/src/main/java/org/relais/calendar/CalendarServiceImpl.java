@@ -63,6 +63,7 @@ final class CalendarServiceImpl implements CalendarService {
   private final EventSink events;
   private final CalendarSettings settings;
   private final ReminderPlanner planner;
+  private volatile org.relais.core.AuditSink audit = org.relais.core.AuditSink.NONE;
 
   CalendarServiceImpl(Vertx vertx, RedisDb db, IdentityService identity, ChannelMembership membership,
                       ChannelMembers channelMembers, EventSink events, CalendarSettings settings) {
@@ -322,6 +323,11 @@ final class CalendarServiceImpl implements CalendarService {
   }
 
   @Override
+  public void auditTo(org.relais.core.AuditSink sink) {
+    this.audit = sink;
+  }
+
+  @Override
   public Future<JsonObject> feedSecret(Principal p, JsonObject data) {
     String calendarId = data.getString("calendarId");
     boolean rotate = data.getBoolean("rotate", false);
@@ -332,7 +338,11 @@ final class CalendarServiceImpl implements CalendarService {
         return Future.succeededFuture(existing);
       }
       String secret = Ids.newSecret();
-      return store.replaceFeedSecret(p.userId(), scope, existing, secret, Instant.now().toString()).map(secret);
+      return store.replaceFeedSecret(p.userId(), scope, existing, secret, Instant.now().toString())
+          .compose(v -> existing == null ? Future.<Void>succeededFuture()
+              : audit.record(org.relais.core.AuditEntry.by(p, "calendar.feed_rotate", p.userId(), p.orgId())
+                  .with("calendarId", calendarId)))
+          .map(secret);
     }).map(secret -> {
       JsonObject reply = new JsonObject().put("secret", secret).put("url", "/ical/" + secret + ".ics");
       if (calendarId != null) {

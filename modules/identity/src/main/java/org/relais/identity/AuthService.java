@@ -33,10 +33,20 @@ public interface AuthService {
    * except within {@link TokenSettings#refreshReuseGraceSeconds()} of its first use while its successor is still
    * unused, when it fails with {@code unauthenticated} and the session stays open.
    */
-  Future<JsonObject> refresh(String refreshToken);
+  default Future<JsonObject> refresh(String refreshToken) {
+    return refresh(refreshToken, null);
+  }
+
+  /** {@link #refresh(String)} from a client address (recorded in the audit log when the token is reused). */
+  Future<JsonObject> refresh(String refreshToken, String address);
 
   /** Revokes the session of a refresh token; unknown tokens succeed quietly (logout is idempotent). */
-  Future<Void> logout(String refreshToken);
+  default Future<Void> logout(String refreshToken) {
+    return logout(refreshToken, null);
+  }
+
+  /** {@link #logout(String)} from a client address (recorded in the audit log). */
+  Future<Void> logout(String refreshToken, String address);
 
   /** Revokes one session of a user. */
   Future<Void> revokeSession(String userId, String sessionId);
@@ -46,7 +56,18 @@ public interface AuthService {
    * {@code unauthenticated} when the token is unknown, replaced or used, or when the user is no longer invited —
    * also when an administrator disabled the account while the password was being hashed.
    */
-  Future<JsonObject> acceptInvite(String inviteToken, String password, String client);
+  default Future<JsonObject> acceptInvite(String inviteToken, String password, String client) {
+    return acceptInvite(inviteToken, password, client, null);
+  }
+
+  /** {@link #acceptInvite(String, String, String)} from a client address (recorded in the audit log). */
+  Future<JsonObject> acceptInvite(String inviteToken, String password, String client, String address);
+
+  /**
+   * Where sign-ins (successful or not), lockouts, reuse of refresh tokens, logouts and accepted invitations are
+   * recorded (set once at start-up; nowhere by default). Passwords and tokens are never recorded.
+   */
+  void auditTo(org.relais.core.AuditSink sink);
 
   /**
    * Resolves an access token into a principal: a valid signature and claims, a session still open, and an

@@ -1,12 +1,14 @@
 package org.relais.identity;
 
-import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.relais.core.Addresses;
+import org.relais.core.AuditEntry;
+import org.relais.core.AuditSink;
 import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.Principal;
@@ -18,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +39,7 @@ final class AuthServiceImpl implements AuthService {
   private final Tokens tokens;
   private final Passwords passwords;
   private final EventSink events;
+  private volatile AuditSink audit = AuditSink.NONE;
 
   AuthServiceImpl(Vertx vertx, RedisDb db, Tokens tokens, EventSink events) {
     this.db = db;
@@ -48,27 +50,43 @@ final class AuthServiceImpl implements AuthService {
   }
 
   @Override
+  public void auditTo(AuditSink sink) {
+    this.audit = sink;
+  }
+
+  /**
+   * Records every sign-in that reached its password check, successful or not, and each lockout. Attempts refused
+   * before it (the address's budget spent, the account locked) are not recorded one by one: they are counted in
+   * metrics, so that a flood cannot push real entries out of the log.
+   */
+  @Override
   public Future<JsonObject> login(String email, String password, String ip, String client) {
     String account = Ids.sha256Hex(email.toLowerCase(Locale.ROOT));
+    AuditEntry attempt = new AuditEntry("auth.login", null, null, null, ip, "ok", Map.of());
     return checkIpBudget(ip)
-        .compose(v -> admitAttempt(account))
+        .compose(v -> admitAttempt(account, email, ip))
         .compose(v -> store.userByEmail(email))
         .compose(user -> passwords.verify(password, user.map(User::passwordHash).orElse(null))
             .compose(ok -> {
+              // Only a right password makes the account's owner the actor; a failure names it as the target.
+              AuditEntry tried = user.map(u -> attempt.withTarget(u.id(), u.orgId()))
+                  .orElse(attempt.with("email", email));
               if (!ok) {
-                return Future.failedFuture(RelaisException.unauthenticated("Wrong email or password"));
+                return audit.record(tried.withOutcome("unauthenticated")).transform(x ->
+                    Future.failedFuture(RelaisException.unauthenticated("Wrong email or password")));
               }
               User u = user.get();
               return db.send(Command.DEL, IdentityKeys.loginAttempts(account)).compose(x -> u.isActive()
-                  ? openSession(u, client)
-                  : Future.failedFuture(RelaisException.forbidden("This account is disabled")));
+                  ? openSession(u, client).compose(r -> audit.record(tried.withActor(u.id())).map(r))
+                  : audit.record(tried.withActor(u.id()).withOutcome("forbidden")).transform(y ->
+                      Future.failedFuture(RelaisException.forbidden("This account is disabled"))));
             }))
         .onSuccess(r -> LOG.info("login user={} ip={}", r.getJsonObject("user").getString("id"), ip))
         .onFailure(e -> LOG.info("login failed ip={} reason={}", ip, e.getMessage()));
   }
 
   private Future<Void> checkIpBudget(String ip) {
-    String key = IdentityKeys.loginIp(ipBudgetKey(ip));
+    String key = IdentityKeys.loginIp(Addresses.budgetKey(ip));
     return db.batch(List.of(Request.cmd(Command.INCR).arg(key), Request.cmd(Command.EXPIRE).arg(key).arg(60).arg("NX")))
         .compose(r -> r.get(0).toLong() > LOGINS_PER_IP_PER_MINUTE
             ? Future.failedFuture(RelaisException.rateLimited("Too many sign-in attempts from this address", 60_000))
@@ -76,47 +94,24 @@ final class AuthServiceImpl implements AuthService {
   }
 
   /**
-   * Whose budget an address spends: an IPv4 address its own, an IPv6 address its /64 (one subscriber usually
-   * holds a whole /64), an IPv4-mapped IPv6 address that of its IPv4 address.
+   * Counts the attempt before the password is checked; fails with {@code rate_limited} while the account is locked.
+   * The attempt that locks the account is recorded as {@code auth.lockout}.
    */
-  static String ipBudgetKey(String ip) {
-    if (ip == null || ip.isEmpty()) {
-      return "unknown";
-    }
-    // A literal only (brackets and a zone id allowed): never a name lookup.
-    byte[] address = NetUtil.createByteArrayFromIpAddressString(ip);
-    if (address == null) {
-      return truncate(ip, 64);
-    }
-    if (address.length == 16 && isIpv4Mapped(address)) {
-      address = Arrays.copyOfRange(address, 12, 16);
-    }
-    if (address.length == 4) {
-      return NetUtil.bytesToIpAddress(address);
-    }
-    byte[] prefix = Arrays.copyOf(Arrays.copyOf(address, 8), 16);
-    return NetUtil.bytesToIpAddress(prefix) + "/64";
-  }
-
-  private static boolean isIpv4Mapped(byte[] address) {
-    for (int i = 0; i < 10; i++) {
-      if (address[i] != 0) {
-        return false;
-      }
-    }
-    return address[10] == (byte) 0xff && address[11] == (byte) 0xff;
-  }
-
-  /** Counts the attempt before the password is checked; fails with {@code rate_limited} while the account is locked. */
-  private Future<Void> admitAttempt(String account) {
+  private Future<Void> admitAttempt(String account, String email, String ip) {
     long now = System.currentTimeMillis();
     return db.eval(LOGIN_ATTEMPT, List.of(IdentityKeys.loginAttempts(account)),
         List.of(String.valueOf(now), String.valueOf(ATTEMPT_WINDOW_SECONDS))).compose(r -> {
-          long until = r == null ? 0 : r.toLong();
-          return until > now
-              ? Future.failedFuture(RelaisException.rateLimited(
-                  "Too many failed sign-ins for this account; try again later", until - now))
-              : Future.succeededFuture();
+          long until = r.get(0).toLong();
+          long lockedNow = r.get(1).toLong();
+          if (until > now) {
+            return Future.failedFuture(RelaisException.rateLimited(
+                "Too many failed sign-ins for this account; try again later", until - now));
+          }
+          if (lockedNow > 0) {
+            return audit.record(new AuditEntry("auth.lockout", null, null, null, ip, "ok", Map.of())
+                .with("email", email).with("lockedForMs", String.valueOf(lockedNow - now)));
+          }
+          return Future.succeededFuture();
         });
   }
 
@@ -141,7 +136,7 @@ final class AuthServiceImpl implements AuthService {
   }
 
   @Override
-  public Future<JsonObject> refresh(String refreshToken) {
+  public Future<JsonObject> refresh(String refreshToken, String address) {
     String next = Ids.newSecret();
     return db.eval(ROTATE,
             List.of(IdentityKeys.refreshToken(Ids.sha256Hex(refreshToken)), IdentityKeys.refreshToken(Ids.sha256Hex(next))),
@@ -154,7 +149,10 @@ final class AuthServiceImpl implements AuthService {
             String userId = r.get(1).toString();
             String sid = r.get(2).toString();
             LOG.warn("refresh token reused: session {} of user {} revoked", sid, userId);
-            return events.sessionsRevoked(userId, sid).transform(x -> Future.failedFuture(
+            return events.sessionsRevoked(userId, sid)
+                .transform(x -> audit.record(new AuditEntry("auth.refresh_reuse", userId, userId, null, address,
+                    "revoked", Map.of())))
+                .transform(x -> Future.failedFuture(
                 RelaisException.unauthenticated("Refresh token already used; the session has been revoked")));
           }
           if (!outcome.equals("ok")) {
@@ -173,13 +171,15 @@ final class AuthServiceImpl implements AuthService {
   }
 
   @Override
-  public Future<Void> logout(String refreshToken) {
+  public Future<Void> logout(String refreshToken, String address) {
     return db.send(Command.HGETALL, IdentityKeys.refreshToken(Ids.sha256Hex(refreshToken))).compose(r -> {
       Map<String, String> token = Responses.toMap(r);
       if (token.isEmpty()) {
         return Future.succeededFuture();
       }
-      return revokeSession(token.get("userId"), token.get("sid"));
+      String userId = token.get("userId");
+      return revokeSession(userId, token.get("sid"))
+          .compose(v -> audit.record(new AuditEntry("auth.logout", userId, userId, null, address, "ok", Map.of())));
     });
   }
 
@@ -191,7 +191,7 @@ final class AuthServiceImpl implements AuthService {
   }
 
   @Override
-  public Future<JsonObject> acceptInvite(String inviteToken, String password, String client) {
+  public Future<JsonObject> acceptInvite(String inviteToken, String password, String client, String address) {
     try {
       Passwords.checkStrength(password);
     } catch (RelaisException e) {
@@ -214,6 +214,8 @@ final class AuthServiceImpl implements AuthService {
             .compose(activated -> activated ? store.user(userId) : Future.failedFuture(invalid))
             .compose(active -> active.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(invalid)))
             .compose(active -> events.userChanged(userId).map(active))
+            .compose(active -> audit.record(new AuditEntry("user.invite_accepted", userId, userId, active.orgId(),
+                address, "ok", Map.of())).map(active))
             .compose(active -> openSession(active, client));
       });
     });

@@ -70,6 +70,12 @@ public interface IdentityService {
   /** Where org.get finds an organisation's partners (set once at start-up; none by default). */
   void partnersFrom(PartnerLookup lookup);
 
+  /**
+   * Where organisation changes, invitations, role changes and disables are recorded (set once at start-up; nowhere
+   * by default). Each is recorded after it is written and before the call completes.
+   */
+  void auditTo(org.relais.core.AuditSink sink);
+
   /** Users by id, for other modules; unknown ids are absent from the map. */
   Future<java.util.Map<String, User>> usersById(java.util.Collection<String> userIds);
 

@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import org.relais.core.AuditEntry;
+import org.relais.core.AuditSink;
 import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.Principal;
@@ -34,6 +36,7 @@ final class IdentityServiceImpl implements IdentityService {
   private final String inviteLinkBase;
   private final long inviteTtlSeconds;
   private volatile PartnerLookup partners = orgId -> Future.succeededFuture(List.of());
+  private volatile AuditSink audit = AuditSink.NONE;
 
   IdentityServiceImpl(RedisDb db, AuthService auth, EventSink events, String inviteLinkBase, long inviteTtlSeconds) {
     this.db = db;
@@ -193,6 +196,11 @@ final class IdentityServiceImpl implements IdentityService {
   }
 
   @Override
+  public void auditTo(AuditSink sink) {
+    this.audit = sink;
+  }
+
+  @Override
   public Future<JsonObject> createOrg(Principal principal, JsonObject data) {
     if (!principal.isAdmin()) {
       return Future.failedFuture(RelaisException.forbidden("Only network admins create organisations"));
@@ -202,7 +210,9 @@ final class IdentityServiceImpl implements IdentityService {
       return Future.failedFuture(RelaisException.badRequest("data.country: expected an ISO 3166-1 alpha-2 code such as ML"));
     }
     return createOrgUnchecked(data.getString("name"), data.getString("shortName"), country,
-        OrgKind.fromWire(data.getString("kind"))).map(org -> new JsonObject().put("org", org.toJson()));
+        OrgKind.fromWire(data.getString("kind")))
+        .compose(org -> audit.record(AuditEntry.by(principal, "org.create", org.id(), org.id())).map(org))
+        .map(org -> new JsonObject().put("org", org.toJson()));
   }
 
   @Override
@@ -226,7 +236,11 @@ final class IdentityServiceImpl implements IdentityService {
           data.getString("country", org.country()),
           data.containsKey("kind") ? OrgKind.fromWire(data.getString("kind")) : org.kind(),
           org.createdAt(), Instant.now().toString());
-      return store.saveOrg(updated).map(v -> new JsonObject().put("org", updated.toJson()));
+      return store.saveOrg(updated)
+          .compose(v -> audit.record(AuditEntry.by(principal, "org.update", org.id(), org.id())
+              .with("fields", String.join(",", new java.util.TreeSet<>(data.copy().fieldNames()).stream()
+                  .filter(f -> !f.equals("orgId")).toList()))))
+          .map(v -> new JsonObject().put("org", updated.toJson()));
     });
   }
 
@@ -266,17 +280,22 @@ final class IdentityServiceImpl implements IdentityService {
           if (!mayManage || !pending.orgId().equals(orgId)) {
             return Future.failedFuture(RelaisException.conflict("A user with this email already exists"));
           }
-          return issueInvite(pending);
+          return issueInvite(pending).compose(reply -> invited(principal, pending, reply));
         }
         String now = Instant.now().toString();
         User user = new User(Ids.newId(), email, data.getString("displayName"), data.getString("title", ""), orgId,
             country, data.getString("locale", inviter.locale()), timeZone, WorkingHours.DEFAULT, roles,
             UserStatus.INVITED, null, now, now);
         return store.createUser(user).compose(created -> created.isPresent()
-            ? issueInvite(user)
+            ? issueInvite(user).compose(reply -> invited(principal, user, reply))
             : Future.failedFuture(RelaisException.conflict("A user with this email already exists")));
       });
     }));
+  }
+
+  private Future<JsonObject> invited(Principal principal, User user, JsonObject reply) {
+    return audit.record(AuditEntry.by(principal, "user.invite", user.id(), user.orgId())
+        .with("roles", Role.toList(user.roles()))).map(reply);
   }
 
   private Future<JsonObject> issueInvite(User user) {
@@ -335,6 +354,8 @@ final class IdentityServiceImpl implements IdentityService {
           user.locale(), user.timeZone(), user.workingHours(), roles, user.status(), user.passwordHash(),
           user.createdAt(), now);
       return store.updateUser(updated, false, Map.of("roles", Role.toList(roles), "updatedAt", now))
+          .compose(ok -> audit.record(AuditEntry.by(principal, "user.roles", userId, user.orgId())
+              .with("before", Role.toList(user.roles())).with("after", Role.toList(roles))))
           .compose(ok -> announce(updated));
     });
   }
@@ -355,6 +376,8 @@ final class IdentityServiceImpl implements IdentityService {
       return store.setDisabled(userId, disabled, principal.isAdmin(), now)
           .compose(IdentityServiceImpl::disabledStatus)
           .compose(status -> disabled ? auth.revokeSession(userId, null).map(status) : Future.succeededFuture(status))
+          .compose(status -> audit.record(AuditEntry.by(principal, disabled ? "user.disable" : "user.enable", userId,
+              user.orgId()).with("status", status.wire())).map(status))
           .compose(status -> announce(new User(user.id(), user.email(), user.displayName(), user.title(),
               user.orgId(), user.country(), user.locale(), user.timeZone(), user.workingHours(), user.roles(), status,
               user.passwordHash(), user.createdAt(), now)));

@@ -57,10 +57,13 @@ public final class Tokens {
   private volatile long lastReload;
   private volatile long reloadTimer = -1;
 
-  private Tokens(Vertx vertx, RedisDb db, TokenSettings settings) {
+  private final org.relais.core.AuditSink audit;
+
+  private Tokens(Vertx vertx, RedisDb db, TokenSettings settings, org.relais.core.AuditSink audit) {
     this.vertx = vertx;
     this.db = db;
     this.settings = settings;
+    this.audit = audit;
   }
 
   /**
@@ -69,7 +72,12 @@ public final class Tokens {
    * Fails when no key can be loaded (a bad key file, Redis unreachable).
    */
   public static Future<Tokens> create(Vertx vertx, RedisDb db, TokenSettings settings) {
-    Tokens tokens = new Tokens(vertx, db, settings);
+    return create(vertx, db, settings, org.relais.core.AuditSink.NONE);
+  }
+
+  /** {@link #create(Vertx, RedisDb, TokenSettings)}, recording a replaced signing key as {@code key.rotate}. */
+  public static Future<Tokens> create(Vertx vertx, RedisDb db, TokenSettings settings, org.relais.core.AuditSink audit) {
+    Tokens tokens = new Tokens(vertx, db, settings, audit);
     return tokens.installSigningKey().compose(v -> tokens.reload()).map(v -> {
       tokens.reloadTimer = vertx.setPeriodic(settings.keyReloadSeconds() * 1000, id -> tokens.reload()
           .onFailure(e -> LOG.warn("reading the JWT keyring failed; keeping the keys known so far: {}", e.getMessage())));
@@ -203,7 +211,7 @@ public final class Tokens {
         return retire(previous)
             .compose(v -> db.send(Command.HSET, IdentityKeys.jwtKeys(), kid, entry(SigningKeys.publicOnly(jwk))))
             .compose(v -> db.send(Command.SET, IdentityKeys.jwtCurrent(), kid))
-            .mapEmpty();
+            .compose(v -> rotated(kid, previous, "configured key file"));
       });
     }
     return db.send(Command.GET, IdentityKeys.jwtCurrent())
@@ -235,11 +243,17 @@ public final class Tokens {
           if (set != null) {
             LOG.info("generated a new JWT signing key {} (kept in Redis)", kid);
             signingJwk = jwk;
-            return Future.succeededFuture();
+            return rotated(kid, previous, "generated");
           }
           // Another node generated one at the same moment: use theirs.
           return db.send(Command.HDEL, IdentityKeys.jwtKeys(), kid).compose(v -> installSigningKey());
         });
+  }
+
+  /** Records a new signing key (key ids are public: they are in every token's header). */
+  private Future<Void> rotated(String kid, String previous, String source) {
+    return audit.record(org.relais.core.AuditEntry.system("key.rotate", kid, null)
+        .with("previous", previous).with("source", source));
   }
 
   private Future<Void> retire(String kid) {

@@ -30,6 +30,9 @@ public interface MessagingService {
   /** Registers who hears about sent messages and added members (set once, at start-up). */
   void observe(MessagingObserver observer);
 
+  /** Where channel role changes and removals are recorded (set once at start-up; nowhere by default). */
+  void auditTo(org.relais.core.AuditSink sink);
+
   /** The listed members of a channel (empty for network and organisation channels): for other features, unchecked. */
   Future<List<String>> memberIds(String channelId);
 

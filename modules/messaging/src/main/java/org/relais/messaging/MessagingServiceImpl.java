@@ -51,6 +51,7 @@ final class MessagingServiceImpl implements MessagingService {
   private final MessagingSettings settings;
   private final MessageReader reader;
   private volatile MessagingObserver observer = MessagingObserver.NONE;
+  private volatile org.relais.core.AuditSink audit = org.relais.core.AuditSink.NONE;
 
   MessagingServiceImpl(RedisDb db, IdentityService identity, ChannelBus bus, EventSink events,
                        MessagingSettings settings) {
@@ -69,6 +70,11 @@ final class MessagingServiceImpl implements MessagingService {
   @Override
   public void observe(MessagingObserver observer) {
     this.observer = observer;
+  }
+
+  @Override
+  public void auditTo(org.relais.core.AuditSink sink) {
+    this.audit = sink;
   }
 
   @Override
@@ -580,6 +586,8 @@ final class MessagingServiceImpl implements MessagingService {
           return Future.failedFuture(RelaisException.forbidden("Only an owner or an admin removes an owner"));
         }
         return removeMembers(channelId, List.of(userId), p.userId(), "kicked")
+            .compose(x -> audit.record(org.relais.core.AuditEntry.by(p, "channel.kick", userId,
+                a.channel().orgId()).with("channelId", channelId)))
             .map(x -> new JsonObject().put("channelId", channelId).put("userId", userId));
       });
     });
@@ -645,8 +653,11 @@ final class MessagingServiceImpl implements MessagingService {
           .compose(r -> {
             String event = r.get(1).toString();
             Future<Void> published = event.isEmpty() ? Future.succeededFuture() : publish(channelId, event);
-            return published.map(v -> new JsonObject().put("channelId", channelId).put("userId", userId)
-                .put("role", role.wire()));
+            return published
+                .compose(v -> audit.record(org.relais.core.AuditEntry.by(p, "channel.role", userId,
+                    a.channel().orgId()).with("channelId", channelId).with("role", role.wire())))
+                .map(v -> new JsonObject().put("channelId", channelId).put("userId", userId)
+                    .put("role", role.wire()));
           });
     });
   }

@@ -89,6 +89,12 @@ public interface PartnershipService {
   Future<List<String>> partnersOf(String orgId);
 
   /**
+   * Where requests and their transitions (the sweeper's expiries included) are recorded (set once at start-up;
+   * nowhere by default).
+   */
+  void auditTo(org.relais.core.AuditSink sink);
+
+  /**
    * Runs one sweeper round: expires requests past their deadline, sends the "expiring" notices that are due, and tries
    * again to open the spaces of accepted requests whose opening failed. Safe on any number of nodes at once: each
    * request is expired once and noticed once, and its spaces opened by one caller at a time.

@@ -41,6 +41,7 @@ final class PartnershipServiceImpl implements PartnershipService {
   private final PartnershipSettings settings;
   private final Clock clock;
   private final PeriodicRound rounds;
+  private volatile org.relais.core.AuditSink audit = org.relais.core.AuditSink.NONE;
 
   PartnershipServiceImpl(Vertx vertx, RedisDb db, IdentityService identity, EventSink events, PartnershipSpaces spaces,
                          PartnershipNotifier notifier, PartnershipSettings settings, Clock clock) {
@@ -71,6 +72,7 @@ final class PartnershipServiceImpl implements PartnershipService {
         .compose(v -> parties.checkFocalPoints(terms, p.orgId(), toOrgId))
         .compose(v -> create(p, toOrgId, terms, data.getString("note")))
         .compose(r -> announce(r, "requested", PartnershipNotifier.NEW, p.userId(), null).map(r))
+        .compose(r -> audit.record(auditEntry(p, "partnership.request", r)).map(r))
         .map(PartnershipServiceImpl::reply);
   }
 
@@ -178,6 +180,17 @@ final class PartnershipServiceImpl implements PartnershipService {
   }
 
   @Override
+  public void auditTo(org.relais.core.AuditSink sink) {
+    this.audit = sink;
+  }
+
+  /** An audit entry for a request: the caller's organisation, both sides and the state reached. */
+  private static org.relais.core.AuditEntry auditEntry(Principal p, String action, PartnershipRequest r) {
+    return org.relais.core.AuditEntry.by(p, action, r.id(), p == null ? r.fromOrgId() : p.orgId())
+        .with("fromOrgId", r.fromOrgId()).with("toOrgId", r.toOrgId()).with("state", r.state().wire());
+  }
+
+  @Override
   public Future<List<String>> partnersOf(String orgId) {
     return store.partners(orgId);
   }
@@ -224,6 +237,9 @@ final class PartnershipServiceImpl implements PartnershipService {
         .compose(step -> transition(p, action, data, step))
         .compose(done -> action == Action.ACCEPT ? afterAccept(done) : Future.succeededFuture(done))
         .compose(done -> afterStep(p, action, done))
+        .compose(done -> done.repeated() ? Future.succeededFuture(done)
+            : audit.record(auditEntry(p, "partnership." + action.name().toLowerCase(java.util.Locale.ROOT),
+                done.request())).map(done))
         .map(done -> reply(done.request()));
   }
 
@@ -439,7 +455,10 @@ final class PartnershipServiceImpl implements PartnershipService {
     List<Future<Void>> all = new ArrayList<>();
     for (String id : ids) {
       all.add(store.load(id)
-          .compose(found -> found.map(r -> announce(r, change, kind, null, null)).orElse(Future.succeededFuture()))
+          .compose(found -> found.map(r -> announce(r, change, kind, null, null)
+              .compose(v -> change.equals(PartnershipState.EXPIRED.wire())
+                  ? audit.record(auditEntry(null, "partnership.expire", r)) : Future.<Void>succeededFuture()))
+              .orElse(Future.succeededFuture()))
           .otherwise(e -> null));
     }
     return Future.join(all).map(ids.size());

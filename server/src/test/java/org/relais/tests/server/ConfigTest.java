@@ -67,6 +67,24 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("TLS needs both a readable certificate and key; a costly-ops budget must let the costliest op through")
+  void securitySettings(@TempDir Path dir) throws Exception {
+    Path cert = Files.writeString(dir.resolve("c.pem"), "x");
+    assertThatThrownBy(() -> RelaisConfig.load(List.of(), Map.of("RELAIS_TLS_CERT_FILE", cert.toString())))
+        .hasMessageContaining("tlsCertFile and tlsKeyFile go together");
+    assertThatThrownBy(() -> RelaisConfig.load(List.of(), Map.of("RELAIS_TLS_CERT_FILE", cert.toString(),
+        "RELAIS_TLS_KEY_FILE", dir.resolve("missing.pem").toString())))
+        .hasMessageContaining("RELAIS_TLS_KEY_FILE").hasMessageContaining("a readable file");
+    assertThatThrownBy(() -> RelaisConfig.load(List.of(), Map.of("RELAIS_RATE_EXPENSIVE_PER_USER", "4")))
+        .hasMessageContaining("RELAIS_RATE_EXPENSIVE_PER_USER").hasMessageContaining("0 or a whole number from 10");
+    RelaisConfig c = RelaisConfig.load(List.of(), Map.of("RELAIS_RATE_SEND_PER_USER", "0"));
+    assertThat(c.rateSendPerUser()).isZero();
+    assertThat(c.rateExpensivePerUser()).isEqualTo(300);
+    assertThat(c.auditRetentionDays()).isEqualTo(365);
+    assertThat(c.tlsCertFile()).isNull();
+  }
+
+  @Test
   @DisplayName("README.md documents every configuration key with its environment name and default")
   void readmeListsEveryKey() throws Exception {
     String readme = Files.readString(Path.of("../README.md"));

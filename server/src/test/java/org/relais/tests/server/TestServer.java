@@ -59,6 +59,11 @@ public final class TestServer implements AutoCloseable {
     // Tests send hundreds of requests in a burst; the per-socket limit has its own test (RateLimitTest).
     env.put("RELAIS_WS_RATE_BURST", "100000");
     env.put("RELAIS_WS_RATE_PER_SECOND", "100000");
+    // Likewise the budgets kept in Redis: checked on every call, never reached (SharedRateLimitTest tests them).
+    for (String budget : List.of("SEND_PER_USER", "SEND_PER_IP", "REACT_PER_USER", "REACT_PER_IP", "EXPENSIVE_PER_USER",
+        "EXPENSIVE_PER_IP", "HTTP_PER_USER", "HTTP_PER_IP", "AUTH_PER_IP")) {
+      env.put("RELAIS_RATE_" + budget, "1000000");
+    }
     env.putAll(overrides);
     this.clients = Vertx.vertx();
     this.http = WebClient.create(clients, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));

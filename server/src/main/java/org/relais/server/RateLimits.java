@@ -1,0 +1,142 @@
+package org.relais.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Response;
+import org.relais.core.Addresses;
+import org.relais.core.Op;
+import org.relais.core.Principal;
+import org.relais.core.RelaisException;
+import org.relais.redis.Keys;
+import org.relais.redis.LuaScript;
+import org.relais.redis.RedisDb;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rate limits kept in Redis, so that they hold across nodes: per user and per client address, by {@link RateClass}.
+ * One script checks every budget a request counts against and takes from all of them only if all have room, so a
+ * refused request changes nothing. Budgets are per minute and refill continuously; a full budget may be spent at once.
+ * All keys share the {@code {rl}} hash tag (one script touches a user's and an address's budget together).
+ */
+final class RateLimits {
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimits.class);
+  private static final LuaScript SCRIPT = LuaScript.load(RateLimits.class, "rate_limit");
+  private static final String PREFIX = Keys.PREFIX + "{rl}:";
+  static final long PERIOD_MS = 60_000;
+
+  private final RedisDb db;
+  private final RelaisConfig config;
+  private final Metrics metrics;
+
+  /** One budget a request counts against. */
+  private record Budget(RateClass rateClass, String scope, String key, int limit, int units) {
+  }
+
+  RateLimits(RedisDb db, RelaisConfig config, Metrics metrics) {
+    this.db = db;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Admits an op call, or fails with {@code rate_limited} (with {@code retryAfterMs}) having taken nothing. Calls
+   * over HTTP also count against {@link RateClass#HTTP}. When Redis cannot be asked, fails with {@code unavailable}
+   * if any class concerned is fail-closed, and admits otherwise.
+   */
+  Future<Void> admit(Principal principal, Op op, boolean http) {
+    List<Budget> budgets = new ArrayList<>(4);
+    RateClass c = RateClass.of(op);
+    if (c != null) {
+      add(budgets, c, principal.userId(), principal.address(), RateClass.units(c, op));
+    }
+    if (http) {
+      add(budgets, RateClass.HTTP, principal.userId(), principal.address(), 1);
+    }
+    return check(budgets);
+  }
+
+  /** Admits a request of {@code rateClass} from an address alone (before anyone is known). */
+  Future<Void> admitAddress(RateClass rateClass, String address) {
+    List<Budget> budgets = new ArrayList<>(1);
+    add(budgets, rateClass, null, address, 1);
+    return check(budgets);
+  }
+
+  private void add(List<Budget> budgets, RateClass c, String userId, String address, int units) {
+    int perUser = perUser(c);
+    int perIp = perIp(c);
+    if (userId != null && perUser > 0) {
+      budgets.add(new Budget(c, "user", PREFIX + c.wire + ":u:" + userId, perUser, units));
+    }
+    if (address != null && perIp > 0) {
+      budgets.add(new Budget(c, "ip", PREFIX + c.wire + ":a:" + Addresses.budgetKey(address), perIp, units));
+    }
+  }
+
+  private Future<Void> check(List<Budget> budgets) {
+    if (budgets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> keys = new ArrayList<>(budgets.size());
+    List<String> args = new ArrayList<>(budgets.size() * 3);
+    for (Budget b : budgets) {
+      keys.add(b.key());
+      args.add(String.valueOf(b.limit()));
+      args.add(String.valueOf(PERIOD_MS));
+      args.add(String.valueOf(b.units()));
+    }
+    return db.eval(SCRIPT, keys, args).transform(ar -> {
+      if (ar.failed()) {
+        return unchecked(budgets, ar.cause());
+      }
+      Response r = ar.result();
+      long wait = r.get(0).toLong();
+      if (wait <= 0) {
+        return Future.succeededFuture();
+      }
+      Budget refused = budgets.get(r.get(1).toInteger() - 1);
+      counter("relais.ratelimit.refused", refused.rateClass(), refused.scope()).increment();
+      return Future.failedFuture(RelaisException.rateLimited("Too many " + refused.rateClass().what + " from this "
+          + (refused.scope().equals("user") ? "account" : "address") + "; retry later", wait));
+    });
+  }
+
+  private Future<Void> unchecked(List<Budget> budgets, Throwable cause) {
+    boolean closed = budgets.stream().anyMatch(b -> b.rateClass().failClosed);
+    for (Budget b : budgets) {
+      counter("relais.ratelimit.unchecked", b.rateClass(), b.scope()).increment();
+    }
+    LOG.warn("rate limits could not be checked ({}); {}", cause.getMessage(), closed ? "refusing" : "admitting");
+    return closed
+        ? Future.failedFuture(RelaisException.unavailable("Rate limits cannot be checked now; try again shortly"))
+        : Future.succeededFuture();
+  }
+
+  private Counter counter(String name, RateClass c, String scope) {
+    return Counter.builder(name).tag("class", c.wire).tag("scope", scope).register(metrics.registry);
+  }
+
+  private int perUser(RateClass c) {
+    return switch (c) {
+      case SEND -> config.rateSendPerUser();
+      case REACT -> config.rateReactPerUser();
+      case EXPENSIVE -> config.rateExpensivePerUser();
+      case HTTP -> config.rateHttpPerUser();
+      case AUTH -> 0;
+    };
+  }
+
+  private int perIp(RateClass c) {
+    return switch (c) {
+      case SEND -> config.rateSendPerIp();
+      case REACT -> config.rateReactPerIp();
+      case EXPENSIVE -> config.rateExpensivePerIp();
+      case HTTP -> config.rateHttpPerIp();
+      case AUTH -> config.rateAuthPerIp();
+    };
+  }
+}

@@ -1,0 +1,36 @@
+-- Takes one request from several budgets at once (GCRA, the generic cell rate algorithm): the request is admitted
+-- only if every budget has room, and then it is taken from all of them; a refused request takes nothing. A budget
+-- of L units per period P lets L units through at once, then one more every P/L. Time is Redis's own clock, so
+-- every node counts alike. Each key holds the budget's theoretical arrival time (ms) and expires when the budget
+-- is full again.
+-- KEYS[i]  the budget's key
+-- ARGV[3i-2] limit (units per period)   ARGV[3i-1] period (ms)   ARGV[3i] units this request takes
+-- Returns {0, 0} when admitted, or {ms to wait, i of the first budget that refused}.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local wait = 0
+local refusedBy = 0
+local tats = {}
+for i = 1, #KEYS do
+  local limit = tonumber(ARGV[3 * i - 2])
+  local period = tonumber(ARGV[3 * i - 1])
+  local cost = tonumber(ARGV[3 * i])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
+  if tat < now then
+    tat = now
+  end
+  local next = tat + cost * period / limit
+  local allowAt = next - period
+  if allowAt > now and allowAt - now > wait then
+    wait = allowAt - now
+    refusedBy = i
+  end
+  tats[i] = next
+end
+if wait > 0 then
+  return {math.ceil(wait), refusedBy}
+end
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], string.format('%.3f', tats[i]), 'PX', math.max(1, math.ceil(tats[i] - now)))
+end
+return {0, 0}
