@@ -16,9 +16,9 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * A fingerprint of everything in Redis, to prove that a refused call changed nothing: for every key, the SHA-1 of
- * its {@code DUMP} (type, encoding and content) and whether it has an expiry, computed inside Redis by one script
- * so that the snapshot is atomic.
+ * A fingerprint of everything in Redis, to prove that a refused call changed nothing: for every key, its type, the
+ * SHA-1 of its content in a canonical order (set members and hash fields sorted) and whether it has an expiry,
+ * computed inside Redis by one script so that the snapshot is atomic.
  *
  * <p>Keys that change with mere activity, whatever the request, are left out ({@link #VOLATILE}): presence (any
  * connected socket refreshes it) and rate-limit counters (every request, good or bad, spends from its bucket).
@@ -27,7 +27,9 @@ public final class RedisDigest implements AutoCloseable {
   /** Keys that any request may touch. */
   public static final Pattern VOLATILE = Pattern.compile("relais:\\{presence\\}:.*|relais:.*(:rl:|:rate:|ratelimit).*");
 
-  // SCAN inside a script is fine: the script is read-only and runs atomically.
+  // SCAN inside a script is fine: the script is read-only and runs atomically. DUMP is not used: its bytes follow
+  // the internal layout (a hashtable mid-rehash reorders on a mere lookup), so the content is read in a canonical
+  // order instead.
   private static final String SCRIPT = """
       local out = {}
       local cursor = '0'
@@ -35,10 +37,35 @@ public final class RedisDigest implements AutoCloseable {
         local r = redis.call('SCAN', cursor, 'COUNT', 1000)
         cursor = r[1]
         for _, k in ipairs(r[2]) do
-          local d = redis.call('DUMP', k)
+          local kind = redis.call('TYPE', k)['ok']
+          local parts
+          if kind == 'string' then
+            parts = {redis.call('GET', k)}
+          elseif kind == 'list' then
+            parts = redis.call('LRANGE', k, 0, -1)
+          elseif kind == 'set' then
+            parts = redis.call('SMEMBERS', k)
+            table.sort(parts)
+          elseif kind == 'hash' then
+            local flat = redis.call('HGETALL', k)
+            parts = {}
+            for i = 1, #flat, 2 do
+              parts[#parts + 1] = flat[i] .. '\0' .. flat[i + 1]
+            end
+            table.sort(parts)
+          elseif kind == 'zset' then
+            parts = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')
+          elseif kind == 'stream' then
+            parts = {}
+            for _, e in ipairs(redis.call('XRANGE', k, '-', '+')) do
+              parts[#parts + 1] = e[1] .. '\0' .. table.concat(e[2], '\0')
+            end
+          else
+            parts = {}
+          end
           local ttl = redis.call('PTTL', k)
           out[#out + 1] = k
-          out[#out + 1] = redis.sha1hex(d or '') .. (ttl >= 0 and '+ttl' or '')
+          out[#out + 1] = kind .. ':' .. redis.sha1hex(table.concat(parts, '\1')) .. (ttl >= 0 and '+ttl' or '')
         end
       until cursor == '0'
       return out
@@ -66,19 +93,24 @@ public final class RedisDigest implements AutoCloseable {
   }
 
   /**
-   * A snapshot once Redis has stopped changing: taken again every {@code gapMs} until two in a row agree (at most
-   * 3 s), so that writes still in flight from earlier calls (notifications, fan-out) do not count as this call's.
+   * A snapshot once Redis has stopped changing: taken every {@code gapMs} until nothing has changed for
+   * {@code quietMs} (at most 5 s), so that writes still in flight from earlier calls (notifications, fan-out) do
+   * not count as the next call's.
    */
-  public Map<String, String> settled(long gapMs) {
+  public Map<String, String> settled(long gapMs, long quietMs) {
     Map<String, String> previous = snapshot();
-    long deadline = System.currentTimeMillis() + 3_000;
+    long quietSince = System.currentTimeMillis();
+    long deadline = quietSince + 5_000;
     while (true) {
       sleep(gapMs);
       Map<String, String> now = snapshot();
-      if (now.equals(previous) || System.currentTimeMillis() > deadline) {
+      long t = System.currentTimeMillis();
+      if (!now.equals(previous)) {
+        quietSince = t;
+        previous = now;
+      } else if (t - quietSince >= quietMs || t > deadline) {
         return now;
       }
-      previous = now;
     }
   }
 
