@@ -153,7 +153,10 @@ final class HttpApi {
       ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HttpHeaders.CACHE_CONTROL, "no-cache"));
       ctx.next();
     });
-    router.route().handler(StaticHandler.create(config.webroot())
+    // An absolute webroot needs ROOT access: Vert.x refuses an absolute root otherwise (and the server would not start).
+    boolean absolute = java.nio.file.Paths.get(config.webroot()).isAbsolute();
+    router.route().handler((absolute ? StaticHandler.create(io.vertx.ext.web.handler.FileSystemAccess.ROOT, config.webroot())
+            : StaticHandler.create(config.webroot()))
         .setIncludeHidden(false)
         .setDirectoryListing(false)
         .setCachingEnabled(true));

@@ -4,6 +4,8 @@ package org.relais.core;
 public final class CloseCode {
   /** Server going away (shutdown). */
   public static final short GOING_AWAY = 1001;
+  /** A text message that is not valid UTF-8 (RFC 6455, section 8.1). */
+  public static final short INVALID_PAYLOAD = 1007;
   /** Frame or message over the hard size limit. */
   public static final short TOO_BIG = 1009;
   /** Idle: no frame, not even a pong, within the idle timeout. */
