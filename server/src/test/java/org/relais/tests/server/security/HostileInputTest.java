@@ -145,6 +145,14 @@ class HostileInputTest {
     assertThat(names).hasSizeGreaterThanOrEqualTo(60).doesNotHaveDuplicates();
   }
 
+  @Test
+  @DisplayName("an absolute webroot is served (the server used to refuse to start with one)")
+  void absoluteWebroot() {
+    var r = t.get("/index.html");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.bodyAsString()).contains("<title>Relais</title>");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("corpus")
   void hostileInput(JsonObject c) throws IOException {
