@@ -51,7 +51,9 @@ public final class SecretScanner {
   private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*");
   private static final Pattern HASH = Pattern.compile("\\$(argon2(id|i|d)?|2[aby]|scrypt)\\$");
   private static final int MIN_SECRET_LENGTH = 12;
-  private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
+  private static final int PREFIX = 8;
+  /** Known secrets by their first {@value #PREFIX} characters, so that a payload is searched in one pass. */
+  private static final Map<String, Set<String>> KNOWN = new ConcurrentHashMap<>();
   private static final AtomicLong SCANNED = new AtomicLong();
   private static final AtomicLong FINDINGS = new AtomicLong();
 
@@ -71,7 +73,7 @@ public final class SecretScanner {
   /** Remembers a value as secret: no payload but an allowed field may contain it. Short values are ignored. */
   public static void learn(String secret) {
     if (secret != null && secret.length() >= MIN_SECRET_LENGTH) {
-      KNOWN.add(secret);
+      KNOWN.computeIfAbsent(secret.substring(0, PREFIX), k -> ConcurrentHashMap.newKeySet()).add(secret);
     }
   }
 
@@ -101,6 +103,11 @@ public final class SecretScanner {
    * @return what was found, empty when clean
    */
   public static List<String> scan(String source, String body) {
+    return scan(source, body, null);
+  }
+
+  /** Scans one payload whose JSON the caller has already decoded ({@code parsed}, or null to decode it here). */
+  public static List<String> scan(String source, String body, Object parsed) {
     SCANNED.incrementAndGet();
     List<String> findings = new ArrayList<>();
     if (body == null || body.isEmpty()) {
@@ -108,12 +115,14 @@ public final class SecretScanner {
     }
     Set<String> allowed = ALLOWED.getOrDefault(source, Set.of());
     String rest = body;
-    Object json = null;
-    try {
-      String trimmed = body.trim();
-      json = trimmed.startsWith("{") ? new JsonObject(body) : trimmed.startsWith("[") ? new JsonArray(body) : null;
-    } catch (DecodeException e) {
-      // not JSON (an ICS feed, a static file): scanned as text
+    Object json = parsed;
+    if (json == null) {
+      try {
+        String trimmed = body.trim();
+        json = trimmed.startsWith("{") ? new JsonObject(body) : trimmed.startsWith("[") ? new JsonArray(body) : null;
+      } catch (DecodeException e) {
+        // not JSON (an ICS feed, a static file): scanned as text
+      }
     }
     if (json != null) {
       List<String> handedOut = new ArrayList<>();
@@ -141,9 +150,14 @@ public final class SecretScanner {
     if (jwt.find()) {
       findings.add("JWT (" + jwt.group().substring(0, 12) + "…)");
     }
-    for (String secret : KNOWN) {
-      if (rest.contains(secret)) {
-        findings.add("known secret (" + secret.substring(0, 4) + "…, " + secret.length() + " chars)");
+    for (int i = 0; i + MIN_SECRET_LENGTH <= rest.length(); i++) {
+      Set<String> candidates = KNOWN.get(rest.substring(i, i + PREFIX));
+      if (candidates != null) {
+        for (String secret : candidates) {
+          if (rest.startsWith(secret, i)) {
+            findings.add("known secret (" + secret.substring(0, 4) + "…, " + secret.length() + " chars)");
+          }
+        }
       }
     }
     if (!findings.isEmpty()) {

@@ -13,6 +13,7 @@ import org.relais.tests.server.WsClient;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The secret scanner itself: it catches each kind of secret, it lets through only what the allow-list names, and
@@ -59,6 +60,24 @@ class SecretScannerTest {
     // The server's own keys were read from Redis when it started.
     String vapid = new JsonObject(redisGet("relais:ntf:vapid")).getString("private");
     assertThat(SecretScanner.scan("op:push.vapidKey", "{\"publicKey\":\"" + vapid + "\"}")).anyMatch(f -> f.startsWith("known secret"));
+  }
+
+  @Test
+  @DisplayName("a frame carrying a secret fails the test that receives it: an invitation token outside user.invite's reply")
+  void aLeakOverTheWebSocketFails() {
+    String admin = t.adminToken();
+    String org = t.createOrg(admin, "ECOWAS", "NG");
+    try (WsClient ws = t.wsHello(admin)) {
+      // Sent raw, the reply is not known to answer user.invite: its inviteToken is a leak as far as the scanner knows.
+      String invite = new JsonObject().put("id", "raw-1").put("op", "user.invite").put("data", new JsonObject()
+          .put("email", "chinedu@test.example").put("displayName", "Chinedu Okafor").put("orgId", org)).encode();
+      assertThatThrownBy(() -> ws.sendRaw(invite))
+          .isInstanceOf(AssertionError.class).hasMessageContaining("secret leaked in unknown").hasMessageContaining("inviteToken");
+      ws.forgetLeaks();
+      // The same op through call() is the allowed reply.
+      assertThat(ws.call("user.invite", new JsonObject().put("email", "fatou@test.example").put("displayName", "Fatou Sow")
+          .put("orgId", org)).getJsonObject("data").getString("inviteToken")).isNotBlank();
+    }
   }
 
   private static String redisGet(String key) {
