@@ -6,7 +6,18 @@
 -- ARGV[11] log max length  ARGV[12] n newly mentioned user ids, then the ids
 -- Returns {'ok', eventJson} | {'err', code, message}
 local ch = KEYS[1]
-local refused = check_writable(ch, ARGV[2], ARGV[10])
+local refused
+if ARGV[5] == 'delete' and ARGV[9] == '1' then
+  -- A moderator need not be a member: a network admin moderates a public channel without joining it.
+  if redis.call('EXISTS', ch) == 0 then
+    return {'err', 'not_found', 'No such channel'}
+  end
+  if redis.call('HGET', ch, 'archived') == '1' then
+    return {'err', 'forbidden', 'This channel is archived'}
+  end
+else
+  refused = check_writable(ch, ARGV[2], ARGV[10])
+end
 if refused then
   return refused
 end

@@ -60,6 +60,7 @@ public final class RelaisServer {
   private CalendarService calendars;
   private Reminders reminders;
   private PartnershipService partnerships;
+  private OpRegistry ops;
 
   private RelaisServer(Vertx vertx, RedisDb db, RelaisConfig config) {
     this.vertx = vertx;
@@ -90,6 +91,7 @@ public final class RelaisServer {
     RelaisServer server = new RelaisServer(vertx, db, config);
     AuditLog audit = new AuditLog(db, nodeName(config), config.auditRetentionDays(), config.auditMaxEntries(), metrics);
     RateLimits limits = new RateLimits(db, config, metrics);
+    server.ops = ops;
 
     return awaitRedis(vertx, db)
         .compose(v -> Tokens.create(vertx, db, tokenSettings, audit))
@@ -226,6 +228,15 @@ public final class RelaisServer {
 
   public RelaisConfig config() {
     return config;
+  }
+
+  /**
+   * The dispatch table this server answers from (every op of both transports but the session ops {@code hello} and
+   * {@code ping}). Filled at start-up; not to be changed afterwards. Tests enumerate it so that no op escapes the
+   * authorisation matrix or the schema fuzzer.
+   */
+  public OpRegistry ops() {
+    return ops;
   }
 
   /** Closes every socket with 1001, stops the HTTP server, and closes Redis connections and Vert.x. */

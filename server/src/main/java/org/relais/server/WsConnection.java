@@ -82,6 +82,8 @@ final class WsConnection {
   /** The client's address (a trusted proxy's X-Forwarded-For resolved): its budgets and audit entries use it. */
   final String peer;
   private boolean preHello = true;
+  /** The text message being received, frame by frame; null between messages. */
+  private Buffer text;
 
   /** Counted once: this socket no longer waits for its hello (it said it, or it closed). */
   private void leavePreHello() {
@@ -101,7 +103,9 @@ final class WsConnection {
   void start() {
     helloTimer = gateway.vertx().setTimer(gateway.settings().wsHelloTimeoutMs(),
         t -> close(CloseCode.NOT_AUTHENTICATED, "hello timeout"));
-    ws.textMessageHandler(this::onText);
+    // Text messages are put together here rather than by Vert.x, which would decode invalid UTF-8 into U+FFFD
+    // instead of refusing it. Vert.x still counts every message against the hard size limit (1009).
+    ws.frameHandler(this::onFrame);
     ws.binaryMessageHandler(b -> {
       touch();
       if (!bucket.tryTake(1)) {
@@ -113,6 +117,44 @@ final class WsConnection {
     ws.pongHandler(b -> touch());
     ws.exceptionHandler(this::onSocketError);
     ws.closeHandler(v -> onClosed());
+  }
+
+  /**
+   * Collects the frames of a text message and decodes it strictly: a message that is not valid UTF-8 closes the
+   * socket with 1007, as RFC 6455 requires (section 8.1), rather than reaching an op with U+FFFD in place of bytes.
+   */
+  private void onFrame(io.vertx.core.http.WebSocketFrame frame) {
+    if (frame.isText()) {
+      text = frame.binaryData().copy();
+    } else if (frame.isContinuation() && text != null) {
+      text.appendBuffer(frame.binaryData());
+    } else {
+      if (frame.isBinary()) {
+        text = null;
+      }
+      return;
+    }
+    if (text.length() > gateway.settings().wsMaxFrameBytes()) {
+      text = null;
+      return;
+    }
+    if (!frame.isFinal()) {
+      return;
+    }
+    byte[] bytes = text.getBytes();
+    text = null;
+    String decoded;
+    try {
+      decoded = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      touch();
+      close(CloseCode.INVALID_PAYLOAD, "invalid UTF-8");
+      return;
+    }
+    onText(decoded);
   }
 
   /**

@@ -212,13 +212,17 @@ final class IcsReader {
     }
   }
 
-  /** One line: line breaks become spaces, control and invisible formatting characters go; cut to max characters. */
+  /**
+   * One line: line breaks become spaces, control and invisible formatting characters and lone surrogates go; cut
+   * to max characters.
+   */
   private static String singleLine(String s, int max) {
     StringBuilder out = new StringBuilder();
     s.codePoints().forEach(cp -> {
       if (cp == '\r' || cp == '\n' || cp == '\t' || cp == 0x2028 || cp == 0x2029) {
         out.append(' ');
-      } else if (!Character.isISOControl(cp) && Character.getType(cp) != Character.FORMAT) {
+      } else if (!Character.isISOControl(cp) && Character.getType(cp) != Character.FORMAT
+          && Character.getType(cp) != Character.SURROGATE) {
         out.appendCodePoint(cp);
       }
     });
@@ -228,6 +232,10 @@ final class IcsReader {
   private static String multiLine(String s, int max) {
     StringBuilder out = new StringBuilder();
     s.replace("\r\n", "\n").replace('\r', '\n').codePoints().forEach(cp -> {
+      // A lone surrogate has no UTF-8 form: it would be stored as '?'.
+      if (Character.getType(cp) == Character.SURROGATE) {
+        return;
+      }
       if (cp == '\n' || cp == '\t' || !Character.isISOControl(cp)) {
         out.appendCodePoint(cp);
       }

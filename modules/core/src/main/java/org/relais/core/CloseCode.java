@@ -6,6 +6,8 @@ public final class CloseCode {
   public static final short SERVICE_RESTART = 1012;
   /** Server going away (shutdown). */
   public static final short GOING_AWAY = 1001;
+  /** A text message that is not valid UTF-8 (RFC 6455, section 8.1). */
+  public static final short INVALID_PAYLOAD = 1007;
   /** Frame or message over the hard size limit. */
   public static final short TOO_BIG = 1009;
   /** Idle: no frame, not even a pong, within the idle timeout. */

@@ -55,7 +55,10 @@ public interface Schema {
     return new StringSchema().minLength(1).maxLength(maxLength).singleLine().trim();
   }
 
-  /** Free text that may span lines (a topic, a message): NFC, no control characters but tab and newline. */
+  /**
+   * Free text that may span lines (a topic, a message): NFC, no control characters but tab and newline, no lone
+   * surrogates.
+   */
   static StringSchema text(int maxLength) {
     return new StringSchema().maxLength(maxLength);
   }
@@ -249,7 +252,8 @@ public interface Schema {
         int cp = s.codePointAt(i);
         i += Character.charCount(cp);
         int type = Character.getType(cp);
-        boolean control = type == Character.CONTROL && cp != '\n' && cp != '\t';
+        // A lone surrogate is not a character: it cannot be stored or sent as UTF-8 (it would become '?').
+        boolean control = (type == Character.CONTROL && cp != '\n' && cp != '\t') || type == Character.SURROGATE;
         boolean lineBreak = cp == '\n' || cp == '\t' || cp == 0x2028 || cp == 0x2029;
         boolean invisible = type == Character.FORMAT || type == Character.SURROGATE || type == Character.UNASSIGNED
             || type == Character.PRIVATE_USE;

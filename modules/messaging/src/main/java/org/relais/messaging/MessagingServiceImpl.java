@@ -869,7 +869,8 @@ final class MessagingServiceImpl implements MessagingService {
   @Override
   public Future<JsonObject> delete(Principal p, JsonObject data) {
     String channelId = data.getString("channelId");
-    return access(p, channelId).compose(MessagingServiceImpl::requireMember)
+    // A moderator deletes without being a member (a network admin in a public channel); others must be members.
+    return access(p, channelId).compose(a -> a.moderates() ? Future.succeededFuture(a) : requireMember(a))
         .compose(a -> db.eval(EDIT, List.of(MessagingKeys.channel(channelId)), List.of(channelId, p.userId(),
             data.getString("messageId"), Instant.now().toString(), "delete", "", "[]", "0", a.moderates() ? "1" : "0",
             implicitFlag(a), String.valueOf(settings.logMaxEvents()), "0")))

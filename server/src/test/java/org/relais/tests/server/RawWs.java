@@ -17,15 +17,16 @@ import java.util.Base64;
  * A WebSocket client written against RFC 6455 by hand, for what well-behaved clients never do: offer compression
  * and send compressed frames, stay silent to pings, send frames in pieces. Blocking; test threads only.
  */
-final class RawWs implements AutoCloseable {
-  static final int OP_TEXT = 1;
-  static final int OP_CLOSE = 8;
-  static final int OP_PING = 9;
+public final class RawWs implements AutoCloseable {
+  public static final int OP_TEXT = 1;
+  public static final int OP_BINARY = 2;
+  public static final int OP_CLOSE = 8;
+  public static final int OP_PING = 9;
 
   private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
-  final String responseHead;
+  public final String responseHead;
 
   private RawWs(Socket socket, String responseHead) throws IOException {
     this.socket = socket;
@@ -35,12 +36,12 @@ final class RawWs implements AutoCloseable {
   }
 
   /** Connects and performs the opening handshake with the given extra header lines. */
-  static RawWs connect(int port, String... extraHeaders) throws IOException {
+  public static RawWs connect(int port, String... extraHeaders) throws IOException {
     return over(new Socket(InetAddress.getLoopbackAddress(), port), port, extraHeaders);
   }
 
   /** Performs the opening handshake over a socket the caller connected (e.g. with a tiny receive buffer). */
-  static RawWs over(Socket socket, int port, String... extraHeaders) throws IOException {
+  public static RawWs over(Socket socket, int port, String... extraHeaders) throws IOException {
     socket.setSoTimeout(30_000);
     byte[] nonce = new byte[16];
     new SecureRandom().nextBytes(nonce);
@@ -70,7 +71,7 @@ final class RawWs implements AutoCloseable {
   }
 
   /** Sends one masked frame; {@code rsv1} marks it as compressed (permessage-deflate). */
-  void sendFrame(int opcode, byte[] payload, boolean fin, boolean rsv1) throws IOException {
+  public void sendFrame(int opcode, byte[] payload, boolean fin, boolean rsv1) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream();
     frame.write((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
     int len = payload.length;
@@ -98,23 +99,23 @@ final class RawWs implements AutoCloseable {
     out.flush();
   }
 
-  void sendText(String text) throws IOException {
+  public void sendText(String text) throws IOException {
     sendFrame(OP_TEXT, text.getBytes(StandardCharsets.UTF_8), true, false);
   }
 
   /** A frame from the server. */
-  record Frame(int opcode, byte[] payload) {
-    String text() {
+  public record Frame(int opcode, byte[] payload) {
+    public String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
 
-    int closeCode() {
+    public int closeCode() {
       return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
     }
   }
 
   /** The next frame, or null if the server closed the TCP connection. */
-  Frame read() throws IOException {
+  public Frame read() throws IOException {
     int b0;
     try {
       b0 = in.read();
@@ -139,7 +140,7 @@ final class RawWs implements AutoCloseable {
   }
 
   /** Reads until a close frame or the end of the connection; the close code, or -1 without a close frame. */
-  int readUntilClosed() throws IOException {
+  public int readUntilClosed() throws IOException {
     while (true) {
       Frame f = read();
       if (f == null) {

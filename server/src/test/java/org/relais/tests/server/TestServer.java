@@ -115,6 +115,27 @@ public final class TestServer implements AutoCloseable {
 
   public void startServer() {
     server = await(RelaisServer.start(config(), env.get("RELAIS_REDIS_URL")));
+    learnServerSecrets();
+  }
+
+  /** Teaches the secret scanner the server's own secrets, as stored in Redis: no payload may ever contain them. */
+  private void learnServerSecrets() {
+    String url = env.get("RELAIS_REDIS_URL");
+    java.util.regex.Matcher password = java.util.regex.Pattern.compile("//[^:@/]*:([^@/]+)@").matcher(url);
+    if (password.find()) {
+      SecretScanner.learn(password.group(1));
+    }
+    try (RedisDigest redisView = new RedisDigest(url)) {
+      String vapid = redisView.get("relais:ntf:vapid");
+      if (vapid != null) {
+        SecretScanner.learn(new JsonObject(vapid).getString("private"));
+      }
+      for (String entry : redisView.hashValues("relais:{idn}:jwt:keys")) {
+        JsonObject jwk = new JsonObject(entry).getJsonObject("jwk", new JsonObject());
+        SecretScanner.learn(jwk.getString("d"));
+        SecretScanner.learn(jwk.getString("k"));
+      }
+    }
   }
 
   public void stopServer() {
@@ -136,11 +157,22 @@ public final class TestServer implements AutoCloseable {
       request.putHeader("Authorization", "Bearer " + token);
     }
     request.putHeader("Content-Type", "application/json");
-    return await(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
+    SecretScanner.learnFromRequest(body);
+    HttpResponse<Buffer> response = await(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
+    scan(path, response);
+    return response;
   }
 
   public HttpResponse<Buffer> get(String path) {
-    return await(http.get(path).send());
+    HttpResponse<Buffer> response = await(http.get(path).send());
+    scan(path, response);
+    return response;
+  }
+
+  /** Every HTTP body a test receives through these helpers goes through the secret scanner. */
+  private static void scan(String path, HttpResponse<Buffer> response) {
+    String source = path.startsWith("/api/ops/") ? "op:" + path.substring("/api/ops/".length()) : "http:" + path;
+    SecretScanner.check(source, response.bodyAsString());
   }
 
   /** {@code POST /api/ops/{op}}: the whole response body. */

@@ -42,15 +42,57 @@ public final class TokenForge {
   }
 
   /** Signed with a fresh key that carries the server key's kid: the signature cannot verify. */
-  String signWithOtherKey(JsonObject claims) {
+  public String signWithOtherKey(JsonObject claims) {
     JsonObject other = JWTAuthOptionsGenerator.freshEcJwk().put("kid", serverJwk.getString("kid"));
     return sign(other, claims);
   }
 
-  static String unsigned(JsonObject claims) {
+  public static String unsigned(JsonObject claims) {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
     return b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
         + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8)) + ".";
+  }
+
+  /** Signed with the server's key, but naming a key id the server does not have. */
+  public String signWithUnknownKid(JsonObject claims) {
+    return sign(serverJwk.copy().put("kid", "no-such-kid"), claims);
+  }
+
+  /**
+   * The algorithm-confusion attack: HS256 with the server's public key as the HMAC secret, the key given as
+   * {@code form} ("jwk": its JSON; "pem": its X.509 PEM; "xy": the raw coordinates).
+   */
+  public String hs256WithPublicKey(JsonObject claims, String form) {
+    JsonObject pub = serverJwk.copy();
+    pub.remove("d");
+    byte[] secret;
+    try {
+      if (form.equals("jwk")) {
+        secret = pub.encode().getBytes(StandardCharsets.UTF_8);
+      } else if (form.equals("xy")) {
+        secret = (pub.getString("x") + pub.getString("y")).getBytes(StandardCharsets.UTF_8);
+      } else {
+        java.security.spec.ECPoint w = new java.security.spec.ECPoint(
+            new java.math.BigInteger(1, Base64.getUrlDecoder().decode(pub.getString("x"))),
+            new java.math.BigInteger(1, Base64.getUrlDecoder().decode(pub.getString("y"))));
+        java.security.AlgorithmParameters params = java.security.AlgorithmParameters.getInstance("EC");
+        params.init(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.spec.ECParameterSpec spec = params.getParameterSpec(java.security.spec.ECParameterSpec.class);
+        java.security.PublicKey key = java.security.KeyFactory.getInstance("EC")
+            .generatePublic(new java.security.spec.ECPublicKeySpec(w, spec));
+        secret = ("-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(key.getEncoded()) + "\n-----END PUBLIC KEY-----\n").getBytes(StandardCharsets.US_ASCII);
+      }
+      Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+      String signingInput = b64.encodeToString(new JsonObject().put("alg", "HS256").put("typ", "JWT")
+              .put("kid", serverJwk.getString("kid")).encode().getBytes(StandardCharsets.UTF_8)) + "."
+          + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+      return signingInput + "." + b64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private String sign(JsonObject jwk, JsonObject claims) {

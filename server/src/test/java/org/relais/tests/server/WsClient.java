@@ -22,11 +22,22 @@ public final class WsClient implements AutoCloseable {
   private final LinkedBlockingQueue<JsonObject> incoming = new LinkedBlockingQueue<>();
   private final List<JsonObject> held = new ArrayList<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
+  private final java.util.Map<String, String> opsById = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<String> leaks = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Frames received and not yet scanned: scanning is done on the test's thread, never on the event loop. */
+  private final java.util.Queue<Received> unscanned = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private record Received(JsonObject frame, String text) {
+  }
   private int nextId;
 
   private WsClient(WebSocket ws) {
     this.ws = ws;
-    ws.textMessageHandler(text -> incoming.add(new JsonObject(text)));
+    ws.textMessageHandler(text -> {
+      JsonObject frame = new JsonObject(text);
+      unscanned.add(new Received(frame, text));
+      incoming.add(frame);
+    });
     ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
   }
 
@@ -47,19 +58,69 @@ public final class WsClient implements AutoCloseable {
     if (data != null) {
       frame.put("data", data);
     }
-    ws.writeTextMessage(frame.encode());
+    opsById.put(id, op);
+    String text = frame.encode();
+    SecretScanner.learnFromRequest(text);
+    ws.writeTextMessage(text);
     return replyTo(id);
   }
 
   /** Sends raw text and returns the next reply (a frame with "re"). */
   public JsonObject sendRaw(String text) {
+    SecretScanner.learnFromRequest(text);
     ws.writeTextMessage(text);
     return nextMatching(f -> f.containsKey("re"), 5_000);
   }
 
   /** Sends raw text without waiting for anything. */
   public void sendRawNoWait(String text) {
+    SecretScanner.learnFromRequest(text);
     ws.writeTextMessage(text);
+  }
+
+  /**
+   * Every frame received goes through the secret scanner, on the test's thread when it next calls this client (so
+   * that a client reading fast is not slowed down); a finding fails the test then, or when it closes the client.
+   * Replies are judged by the op they answer, pushes by their event.
+   */
+  private void scan(JsonObject frame, String text) {
+    String source;
+    if (frame.containsKey("ev")) {
+      source = "ev:" + frame.getValue("ev");
+    } else {
+      Object re = frame.getValue("re");
+      String op = re == null ? null : opsById.remove(String.valueOf(re));
+      source = op == null ? "unknown" : "op:" + op;
+    }
+    List<String> findings = SecretScanner.scan(source, text, frame);
+    if (!findings.isEmpty()) {
+      leaks.add("secret leaked in " + source + ": " + findings + " in " + SecretScanner.shorten(text));
+    }
+  }
+
+  /** Forgets the leaks found so far (for the scanner's own test, which provokes one). */
+  public void forgetLeaks() {
+    assertNoLeakQuietly();
+    leaks.clear();
+  }
+
+  private void assertNoLeakQuietly() {
+    try {
+      assertNoLeak();
+    } catch (AssertionError e) {
+      // reported by the caller
+    }
+  }
+
+  /** Fails if a frame received so far carried a secret. */
+  public void assertNoLeak() {
+    Received r;
+    while ((r = unscanned.poll()) != null) {
+      scan(r.frame(), r.text());
+    }
+    if (!leaks.isEmpty()) {
+      throw new AssertionError(String.join("\n", leaks));
+    }
   }
 
   public void writeFrame(WebSocketFrame frame) {
@@ -105,10 +166,12 @@ public final class WsClient implements AutoCloseable {
 
   /** The next frame that matches; frames that do not match are kept for later calls. */
   public JsonObject nextMatching(java.util.function.Predicate<JsonObject> match, long timeoutMs) {
+    assertNoLeak();
     for (Iterator<JsonObject> it = held.iterator(); it.hasNext(); ) {
       JsonObject f = it.next();
       if (match.test(f)) {
         it.remove();
+        assertNoLeak();
         return f;
       }
     }
@@ -126,6 +189,7 @@ public final class WsClient implements AutoCloseable {
             + " held=" + held);
       }
       if (match.test(f)) {
+        assertNoLeak();
         return f;
       }
       held.add(f);
@@ -160,5 +224,6 @@ public final class WsClient implements AutoCloseable {
     if (!closed.isDone()) {
       ws.close();
     }
+    assertNoLeak();
   }
 }

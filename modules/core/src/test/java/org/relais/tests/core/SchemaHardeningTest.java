@@ -43,4 +43,14 @@ class SchemaHardeningTest {
     bad(OFFSETS, new JsonObject().put("channels", new JsonObject().put(id + "K", 1).put(id + "\u212A", 2)),
         "data.channels: two keys are the same once normalised");
   }
+
+  @Test
+  @DisplayName("a lone surrogate is refused in every string, free text included (it used to be stored as '?')")
+  void loneSurrogatesRefused() {
+    Schema message = Schema.object().required("text", Schema.text(100));
+    bad(message, new JsonObject().put("text", "a\uD800b"), "not allowed (U+D800)");
+    bad(message, new JsonObject().put("text", "a\uDC00"), "not allowed (U+DC00)");
+    bad(Schema.object().required("q", Schema.string()), new JsonObject().put("q", "\uDBFF"), "not allowed");
+    assertThat(message.validate(new JsonObject().put("text", "ok 👍 \uD83D\uDC4D")).getString("text")).isEqualTo("ok 👍 👍");
+  }
 }
