@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class RedisDigest implements AutoCloseable {
   /** Keys that any request may touch. */
-  public static final Pattern VOLATILE = Pattern.compile("relais:\\{presence\\}:.*|relais:.*(:rl:|:rate:|ratelimit).*");
+  public static final Pattern VOLATILE = Pattern.compile("relais:\\{presence\\}:.*|relais:\\{rl\\}:.*");
 
   // SCAN inside a script is fine: the script is read-only and runs atomically. DUMP is not used: its bytes follow
   // the internal layout (a hashtable mid-rehash reorders on a mere lookup), so the content is read in a canonical

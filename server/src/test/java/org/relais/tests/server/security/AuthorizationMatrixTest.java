@@ -317,6 +317,8 @@ class AuthorizationMatrixTest {
     freshRow("user.setRoles", "orgAdmin=ok admin=ok *=forbidden", (x, c) -> data().put("userId", x.victim())
         .put("roles", new JsonArray().add("coordinator")));
     freshRow("user.disable", "orgAdmin=ok admin=ok *=forbidden", (x, c) -> data().put("userId", x.victim()));
+    // The audit log is for network admins only (docs/SECURITY.md).
+    row("audit.list", "admin=ok *=forbidden", (x, c) -> data().put("limit", 5));
 
     // Channels: a private channel does not exist for anyone outside it, network admins included.
     row("channel.create", "*=ok", (x, c) -> data().put("name", unique("Alerte précoce")).put("kind", "thematic")
