@@ -75,8 +75,13 @@ public final class RedisDigest implements AutoCloseable {
   private final RedisDb db;
 
   public RedisDigest(String redisUrl) {
+    this(RedisSettings.of(redisUrl));
+  }
+
+  /** On any Redis (a cluster too: single-key reads are routed; a snapshot needs one standalone Redis). */
+  public RedisDigest(RedisSettings settings) {
     this.vertx = Vertx.vertx();
-    this.db = RedisDb.create(vertx, RedisSettings.of(redisUrl), new SimpleMeterRegistry());
+    this.db = RedisDb.create(vertx, settings, new SimpleMeterRegistry());
   }
 
   /** One snapshot: key → digest of its value, volatile keys left out, sorted by key. */

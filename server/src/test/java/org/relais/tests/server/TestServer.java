@@ -125,7 +125,10 @@ public final class TestServer implements AutoCloseable {
     if (password.find()) {
       SecretScanner.learn(password.group(1));
     }
-    try (RedisDigest redisView = new RedisDigest(url)) {
+    RelaisConfig c = config();
+    var settings = new org.relais.redis.RedisSettings(c.redisMode(), List.of(url.split(",")), c.redisMasterName(),
+        c.redisTimeoutMs(), 2, 0, 1_000, false);
+    try (RedisDigest redisView = new RedisDigest(settings)) {
       String vapid = redisView.get("relais:ntf:vapid");
       if (vapid != null) {
         SecretScanner.learn(new JsonObject(vapid).getString("private"));
