@@ -47,6 +47,7 @@ final class Gen {
   final Histogram latency = new Histogram(3_600_000_000L, 3);
   String firstOrderError;
   String firstCloseReason;
+  String lastConnectError;
 
   // presence
   long presenceOnline;
@@ -167,6 +168,7 @@ final class Gen {
 
   private Future<Void> openWithRetry(Conn c, boolean resume, int attempt) {
     return c.open(resume).recover(e -> {
+      lastConnectError = String.valueOf(e.getMessage());
       if (attempt >= 30) {
         return Future.failedFuture(e);
       }

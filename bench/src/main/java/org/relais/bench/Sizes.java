@@ -30,7 +30,7 @@ final class Sizes {
     s.put("history.measure.s", quick ? "4" : "20");
     s.put("drain.s", "10");
     s.put("storm.timeout.s", "60");
-    s.put("connect.concurrency", "200");
+    s.put("connect.concurrency", "50");
     s.put("p99.limit.ms", "250");
     s.put("local.addresses", "32");
     return s;

@@ -59,10 +59,29 @@ abstract class Target {
   abstract long heapAfterGcKb(Proc node);
 
   void stopNodes() {
+    if (redis != null && !nodes.isEmpty()) {
+      try (Resp r = new Resp(redisPort)) {
+        java.nio.file.Files.writeString(bench.runDir.resolve("redis-commandstats-" + nodes.get(0).name + ".txt"),
+            String.valueOf(r.call("INFO", "commandstats")));
+      } catch (IOException e) {
+        // the figures do not depend on it
+      }
+    }
     for (Proc p : nodes) {
       p.stop(10_000);
     }
     nodes.clear();
+  }
+
+  /** Zeroes Redis's command statistics, so that each scenario's file holds only its own commands. */
+  void resetRedisStats() {
+    if (redis != null) {
+      try (Resp r = new Resp(redisPort)) {
+        r.call("CONFIG", "RESETSTAT");
+      } catch (IOException e) {
+        // ignore
+      }
+    }
   }
 
   void stopAll() {
@@ -148,6 +167,21 @@ abstract class Target {
       return env;
     }
 
+    /** Keeps each node's /metrics (op and Redis latency histograms) next to the logs before it stops. */
+    @Override
+    void stopNodes() {
+      for (int i = 0; i < nodes.size(); i++) {
+        try {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i]
+              + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+          java.nio.file.Files.writeString(bench.runDir.resolve("metrics-" + nodes.get(i).name + ".txt"), r.body());
+        } catch (Exception e) {
+          // the figures do not depend on it
+        }
+      }
+      super.stopNodes();
+    }
+
     @Override
     void startNodes(int n) throws Exception {
       if (redis == null) {
@@ -169,6 +203,7 @@ abstract class Target {
         Proc.waitForPort(nodes.get(i), ports[i], 60_000);
         waitReady(ports[i]);
       }
+      resetRedisStats();
     }
 
     private void waitReady(int port) throws Exception {
@@ -397,6 +432,7 @@ abstract class Target {
       for (int i = 0; i < n; i++) {
         Proc.waitForPort(nodes.get(i), ports[i], 30_000);
       }
+      resetRedisStats();
     }
 
     @Override
@@ -423,10 +459,12 @@ abstract class Target {
     long heapAfterGcKb(Proc node) {
       int i = nodes.indexOf(node);
       try {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + ports[i] + "/gc")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + "/gc")).build(),
+                HttpResponse.BodyHandlers.ofString());
         return new JsonObject(r.body()).getLong("heapUsed") / 1024;
       } catch (Exception e) {
+        Bench.log("  could not read the peer's heap: %s", e);
         return -1;
       }
     }
