@@ -16,7 +16,7 @@ final class CeilConn extends Conn {
   @Override
   String uri() {
     List<String> rooms = gen.roomsOf(user);
-    return "/ws?u=u" + user + "&r=" + String.join(",", rooms);
+    return "/ws?u=u" + user + "&r=" + String.join(",", rooms) + (user >= gen.world.presBase ? "&p=1" : "");
   }
 
   @Override

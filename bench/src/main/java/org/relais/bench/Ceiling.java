@@ -17,7 +17,8 @@ import java.util.Map;
  * alone. One event loop (the server is pinned to one CPU), strict thread mode.
  *
  * <pre>
- * connect  /ws?u=USER&amp;r=ROOM1,ROOM2     joins the rooms; "R" when ready; presence {"p":USER,"s":"on"} to its rooms
+ * connect  /ws?u=USER&amp;r=ROOM1,ROOM2[&amp;p=1]  joins the rooms; "R" when ready; with p=1 (the presence scenario
+ *                                          only) {"p":USER,"s":"on"} to its rooms, and "off" when it closes
  * "S|room|cid|text"                        broadcast {"r":room,"o":n,"m":text} to the room, then "A|cid" to the sender
  * "H|room|reqId"                           "{"h":reqId,"m":[the last 50 frames]}" from memory
  * POST /preload?room=R&amp;n=N&amp;text=T         put N frames in the room's memory (for the history scenario)
@@ -99,8 +100,9 @@ public final class Ceiling {
       }
     }
     ws.writeTextMessage("R");
+    boolean presence = "1".equals(param(ws.query(), "p"));
     String on = "{\"p\":\"" + user + "\",\"s\":\"on\"}";
-    for (Room r : mine) {
+    for (Room r : presence ? mine : List.<Room>of()) {
       for (ServerWebSocket m : r.members) {
         if (m != ws) {
           m.writeTextMessage(on);
@@ -149,8 +151,10 @@ public final class Ceiling {
       String off = "{\"p\":\"" + user + "\",\"s\":\"off\"}";
       for (Room r : mine) {
         r.members.remove(ws);
-        for (ServerWebSocket m : r.members) {
-          m.writeTextMessage(off);
+        if (presence) {
+          for (ServerWebSocket m : r.members) {
+            m.writeTextMessage(off);
+          }
         }
       }
     });

@@ -26,6 +26,15 @@ abstract class Conn {
   final Map<String, Consumer<String>> pending = new HashMap<>();
   private Promise<Void> readyPromise;
 
+  /** BENCH_DEBUG_USER=n prints every frame user n receives (to check a target's protocol by eye). */
+  static final int DEBUG_USER = Integer.parseInt(System.getenv().getOrDefault("BENCH_DEBUG_USER", "-1"));
+
+  void debug(String frame) {
+    if (user == DEBUG_USER) {
+      System.out.println("  [user " + user + "] " + (frame.length() > 300 ? frame.substring(0, 300) + "…" : frame));
+    }
+  }
+
   Conn(Gen gen, int user, int node) {
     this.gen = gen;
     this.user = user;
@@ -42,7 +51,10 @@ abstract class Conn {
         .setURI(uri());
     return client.connect(o).compose(socket -> {
       ws = socket;
-      socket.textMessageHandler(this::onFrame);
+      socket.textMessageHandler(DEBUG_USER < 0 ? this::onFrame : f -> {
+        debug(f);
+        onFrame(f);
+      });
       socket.exceptionHandler(e -> { });
       socket.closeHandler(v -> {
         boolean wasReady = ready;

@@ -28,6 +28,8 @@ final class Gen {
   final Target target;
   final World world;
   final List<WebSocketClient> clients = new ArrayList<>();
+  /** Unique per generator, so that clientMsgIds never repeat across scenarios (Relais would treat them as retries). */
+  final String runId = Long.toString(System.nanoTime() % 2_000_000_000L, 36);
 
   // --- counters of the current step (event-loop only) ---
   int step;

@@ -108,9 +108,11 @@ final class RelaisConn extends Conn {
   @Override
   void send(String room, String text, Consumer<String> done) {
     String id = newId();
-    pending.put(id, reply -> done.accept(reply.contains("\"ok\":true") ? null : error(reply)));
+    // a duplicate reply would mean the harness reused a clientMsgId: no event is pushed for it, so it is an error
+    pending.put(id, reply -> done.accept(!reply.contains("\"ok\":true") ? error(reply)
+        : reply.contains("\"duplicate\":true") ? "duplicate clientMsgId" : null));
     ws.writeTextMessage("{\"id\":\"" + id + "\",\"op\":\"message.send\",\"data\":{\"channelId\":\"" + room
-        + "\",\"text\":\"" + text + "\",\"clientMsgId\":\"b" + user + "-" + (++sendSeq) + "\"}}");
+        + "\",\"text\":\"" + text + "\",\"clientMsgId\":\"b" + gen.runId + "-" + user + "-" + (++sendSeq) + "\"}}");
   }
 
   @Override

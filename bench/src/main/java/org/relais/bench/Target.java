@@ -130,7 +130,7 @@ abstract class Target {
     }
     cmd.add("-Xlog:gc:file=" + bench.runDir.resolve("gc-" + label + ".log") + ":uptime");
     if (bench.profile) {
-      cmd.add("-XX:StartFlightRecording=filename=" + bench.runDir.resolve(label + ".jfr") + ",settings=profile");
+      cmd.add("-XX:StartFlightRecording=filename=" + bench.runDir.resolve(label + ".jfr") + ",settings=profile,dumponexit=true");
     }
     return cmd;
   }
