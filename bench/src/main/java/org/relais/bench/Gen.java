@@ -171,7 +171,8 @@ final class Gen {
   private Future<Void> openWithRetry(Conn c, boolean resume, int attempt) {
     return c.open(resume).recover(e -> {
       lastConnectError = String.valueOf(e.getMessage());
-      if (attempt >= 30) {
+      // a refused token is not a busy server: retrying would only hide the error
+      if (attempt >= 30 || lastConnectError.contains("refused")) {
         return Future.failedFuture(e);
       }
       connectErrors++;

@@ -364,7 +364,8 @@ abstract class Target {
   /** The Socket.IO peer (bench/peers/socketio/server.js) with the classic or the sharded Redis adapter. */
   static final class Peer extends Target {
     private final String adapter;
-    private final String runToken = Long.toString(System.nanoTime(), 36);
+    /** Shared by the classic and the sharded peer: they use the same Redis and the same world. */
+    private static final String RUN_TOKEN = Long.toString(System.nanoTime(), 36);
     private static Peer provisioned;
 
     Peer(Bench bench, String adapter) {
@@ -442,7 +443,7 @@ abstract class Target {
 
     @Override
     String token(int user) {
-      return "tok-" + runToken + "-" + user;
+      return "tok-" + RUN_TOKEN + "-" + user;
     }
 
     @Override
