@@ -130,8 +130,9 @@ public final class Bench {
   }
 
   static JsonObject machine() {
-    JsonObject m = new JsonObject().put("cpus", Runtime.getRuntime().availableProcessors());
+    JsonObject m = new JsonObject();
     try {
+      m.put("cpus", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count());
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("model name")) {
           m.put("cpuModel", line.substring(line.indexOf(':') + 1).trim());
@@ -157,7 +158,7 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     List<String> targets = List.of("relais", "socketio", "ceiling");
-    List<String> adapters = List.of("classic", "sharded");
+    List<String> adapters = null;
     List<String> scenarios = null;
     int repeat = 1;
     List<String> sets = new ArrayList<>();
@@ -177,6 +178,9 @@ public final class Bench {
         case "--server-jvm-opts" -> jvm = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
+    }
+    if (adapters == null) {
+      adapters = quick ? List.of("classic") : List.of("classic", "sharded");
     }
     if (scenarios == null) {
       scenarios = List.of("idle", "bigroom", "rooms", "history", "storm", "presence", "bigroom2", "rooms2");
@@ -206,7 +210,11 @@ public final class Bench {
     for (String t : targets) {
       switch (t) {
         case "relais" -> ts.add(new Target.Relais(bench));
-        case "socketio" -> adapters.forEach(a -> ts.add(new Target.Peer(bench, a)));
+        case "socketio" -> {
+          for (String a : adapters) {
+            ts.add(new Target.Peer(bench, a));
+          }
+        }
         case "ceiling" -> ts.add(new Target.Ceil(bench));
         default -> throw new IllegalArgumentException("unknown target " + t);
       }

@@ -214,6 +214,7 @@ final class Scenarios {
       Proc.sleep(2000);
       JsonArray steps = new JsonArray();
       double knee = 0;
+      int failedInARow = 0;
       // warm-up at the first rate, not reported
       runStep(g, t, big, conns, rates[0], 2, false);
       for (int rate : rates) {
@@ -223,10 +224,15 @@ final class Scenarios {
         double p99 = s.getJsonObject("latency").getDouble("p99ms", Double.MAX_VALUE);
         boolean ok = p99 <= limit && s.getLong("lost") == 0 && s.getLong("orderErrors") == 0
             && s.getJsonObject("sendErrors").isEmpty();
-        if (!ok) {
+        s.put("withinLimit", ok);
+        // one bad step can be a hiccup of this shared machine: stop after two in a row; the knee is the highest
+        // rate held within the limit
+        if (ok) {
+          knee = rate;
+          failedInARow = 0;
+        } else if (++failedInARow >= 2) {
           break;
         }
-        knee = rate;
       }
       out.put("steps", steps).put("kneeMsgPerSecond", knee)
           .put("kneeDeliveriesPerSecond", knee * (big ? world.big : world.roomSize))

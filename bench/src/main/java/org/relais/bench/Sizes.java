@@ -11,10 +11,10 @@ final class Sizes {
   static Sizes of(boolean quick) {
     Sizes s = new Sizes();
     s.put("big.members", quick ? "500" : "2000");
-    s.put("big.rates", quick ? "10,40,100" : "5,10,25,50,75,100,150,200,300");
+    s.put("big.rates", quick ? "10,50,150" : "5,10,25,50,75,100,150,200,300");
     s.put("rooms.count", quick ? "50" : "1000");
     s.put("rooms.size", "10");
-    s.put("rooms.rates", quick ? "100,400,1000" : "500,1000,2000,4000,6000,8000");
+    s.put("rooms.rates", quick ? "200,1000,3000" : "500,1000,2000,4000,6000,8000");
     s.put("history.rooms", quick ? "10" : "100");
     s.put("history.messages", "200");
     s.put("history.readers", "20,200");
