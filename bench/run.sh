@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The Relais benchmark (issue 9): builds what it needs, then runs the harness, which starts Redis, Relais, the
+# Socket.IO peer and the bare Vert.x ceiling on 127.0.0.1, runs the scenarios, stops everything and writes
+# bench/results/<timestamp>.json and .md. See docs/BENCHMARKS.md.
+#
+#   bash bench/run.sh --quick                 # every scenario, small sizes, a few minutes
+#   bash bench/run.sh                         # full sizes (long; never in CI)
+#   bash bench/run.sh --quick --repeat 3 --targets relais,socketio --scenarios bigroom,history
+#   bash bench/run.sh --set big.rates=10,50 --set step.measure.s=10 ...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${BENCH_SKIP_BUILD:-}" != "1" ]]; then
+  echo "building server/target/relais.jar and bench/target/relais-bench.jar ..."
+  mvn -q -B -Pbench -DskipTests package
+  if [[ ! -d bench/peers/socketio/node_modules ]]; then
+    (cd bench/peers/socketio && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+# one server process may hold up to the hard descriptor limit
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+PIN=()
+if command -v taskset >/dev/null 2>&1; then
+  PIN=(taskset -c 1)   # the generator (and the redis-servers it starts) on CPU 1; servers go to CPU 0
+fi
+exec "${PIN[@]}" java -Xms512m -Xmx2g -XX:+UseParallelGC -jar bench/target/relais-bench.jar "$@"

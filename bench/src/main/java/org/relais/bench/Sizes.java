@@ -1,0 +1,59 @@
+package org.relais.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every size and duration of a run, with the quick and the full defaults; any can be set with --set key=value. */
+final class Sizes {
+  final Map<String, String> values = new LinkedHashMap<>();
+
+  static Sizes of(boolean quick) {
+    Sizes s = new Sizes();
+    s.put("big.members", quick ? "500" : "2000");
+    s.put("big.rates", quick ? "10,50,150" : "5,10,25,50,75,100,150,200,300");
+    s.put("rooms.count", quick ? "50" : "1000");
+    s.put("rooms.size", "10");
+    s.put("rooms.rates", quick ? "200,1000,3000" : "500,1000,2000,4000,6000,8000");
+    s.put("history.rooms", quick ? "10" : "100");
+    s.put("history.messages", "200");
+    s.put("history.readers", "20,200");
+    s.put("idle.connections", quick ? "2000" : "15000");
+    s.put("presence.rooms", quick ? "5" : "10");
+    s.put("presence.watchers", quick ? "4" : "10");
+    s.put("presence.churners", quick ? "16" : "90");
+    s.put("presence.hold.ms", "500");
+    s.put("presence.period.s", "8");
+    s.put("presence.measure.s", quick ? "10" : "40");
+    s.put("step.warm.s", quick ? "1" : "3");
+    s.put("step.measure.s", quick ? "4" : "20");
+    s.put("history.measure.s", quick ? "4" : "20");
+    s.put("drain.s", "10");
+    s.put("storm.timeout.s", "60");
+    s.put("connect.concurrency", "50");
+    s.put("p99.limit.ms", "250");
+    s.put("local.addresses", "32");
+    return s;
+  }
+
+  void put(String k, String v) {
+    values.put(k, v);
+  }
+
+  String s(String k) {
+    String v = values.get(k);
+    if (v == null) {
+      throw new IllegalArgumentException("unknown size " + k);
+    }
+    return v;
+  }
+
+  int i(String k) {
+    return Integer.parseInt(s(k).trim());
+  }
+
+  int[] ints(String k) {
+    return Arrays.stream(s(k).split(",")).map(String::trim).filter(x -> !x.isEmpty()).mapToInt(Integer::parseInt)
+        .toArray();
+  }
+}
