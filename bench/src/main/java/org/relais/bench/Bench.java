@@ -61,6 +61,10 @@ public final class Bench {
         .setBlockedThreadCheckInterval(10_000));
   }
 
+  void close() {
+    vertx.close();
+  }
+
   static boolean hasTaskset() {
     if (taskset == null) {
       taskset = Proc.which("taskset") != null && Runtime.getRuntime().availableProcessors() >= 1;
@@ -104,6 +108,41 @@ public final class Bench {
         "--maxclients", "10000"), Map.of(), dir, runDir.resolve(label + ".log"));
     Proc.waitForPort(p, port, 15_000);
     return p;
+  }
+
+  private int windowProfiles;
+
+  /**
+   * With --profile: a JFR recording of each JVM node over one measured window only (1 ms sampling), written to
+   * logs-…/window-N-NODE.jfr; summarise with JfrTop. Returns the recording's name.
+   */
+  String startWindowProfile(Target t) {
+    String name = "window-" + (++windowProfiles);
+    Path jfc = runDir.resolve("window.jfc");
+    try {
+      if (!Files.exists(jfc)) {
+        Path base = Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc");
+        Files.writeString(jfc, Files.readString(base).replaceAll(
+            "(method-sampling-java-interval\">)[^<]*<", "$11 ms<"));
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    for (Proc p : t.nodes) {
+      if (p.name.startsWith("relais") || p.name.startsWith("ceiling")) {
+        Proc.run(List.of("jcmd", Long.toString(p.pid()), "JFR.start", "name=" + name, "settings=" + jfc), 30);
+      }
+    }
+    return name;
+  }
+
+  void stopWindowProfile(Target t, String name) {
+    for (Proc p : t.nodes) {
+      if (p.name.startsWith("relais") || p.name.startsWith("ceiling")) {
+        Proc.run(List.of("jcmd", Long.toString(p.pid()), "JFR.stop", "name=" + name,
+            "filename=" + runDir.resolve(name + "-" + p.name + ".jfr")), 30);
+      }
+    }
   }
 
   /** The longest GC pause in the GC logs of the target's JVM nodes, or -1. */

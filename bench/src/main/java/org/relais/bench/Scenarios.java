@@ -38,8 +38,11 @@ final class Scenarios {
     final double gen0;
     final String load0 = Bench.loadavg();
 
+    private final String profileName;
+
     Window(Target t) {
       this.t = t;
+      profileName = bench.profile ? bench.startWindowProfile(t) : null;
       server0 = serverCpu(t);
       redis0 = t.redis == null ? 0 : t.redis.cpuSeconds();
       gen0 = Proc.cpuSeconds(ProcessHandle.current().pid());
@@ -50,6 +53,9 @@ final class Scenarios {
       double server = serverCpu(t) - server0;
       double redis = t.redis == null ? 0 : t.redis.cpuSeconds() - redis0;
       double gen = Proc.cpuSeconds(ProcessHandle.current().pid()) - gen0;
+      if (profileName != null) {
+        bench.stopWindowProfile(t, profileName);
+      }
       JsonObject j = new JsonObject().put("wallSeconds", round(wall, 2)).put("serverCpuSeconds", round(server, 2))
           .put("redisCpuSeconds", round(redis, 2)).put("generatorCpuSeconds", round(gen, 2))
           .put("serverCpuShare", round(server / wall, 2)).put("redisCpuShare", round(redis / wall, 2))

@@ -503,7 +503,10 @@ abstract class Target {
         ports[i] = Proc.freePort();
         String label = "ceiling-" + (++counter);
         List<String> cmd = jvmOpts(bench, label);
-        cmd.addAll(List.of("-cp", bench.benchJar.toString(), "org.relais.bench.Ceiling", Integer.toString(ports[i])));
+        // the shaded jar, or (in the harness's own test) the test class path
+        String cp = java.nio.file.Files.exists(bench.benchJar) ? bench.benchJar.toString()
+            : System.getProperty("java.class.path");
+        cmd.addAll(List.of("-cp", cp, "org.relais.bench.Ceiling", Integer.toString(ports[i])));
         Proc p = Proc.start(label, Bench.SERVER_CPU, cmd, Map.of(), bench.runDir, bench.runDir.resolve(label + ".log"));
         nodes.add(p);
       }

@@ -1,0 +1,95 @@
+package org.relais.bench;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The harness against the ceiling (a real server process, real sockets) with tiny sizes: every message is counted,
+ * ordered and timed, the storm brings everyone back, the history pages are full. Runs only with -Pbench (the
+ * module is not in the default build); takes about 20 s.
+ */
+class HarnessSmokeTest {
+  @TempDir
+  static Path dir;
+  static Bench bench;
+  static Scenarios scenarios;
+  static Target ceiling;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Sizes sz = Sizes.of(true);
+    sz.put("big.members", "30");
+    sz.put("big.rates", "20,60");
+    sz.put("rooms.count", "5");
+    sz.put("rooms.rates", "50");
+    sz.put("history.rooms", "2");
+    sz.put("history.messages", "60");
+    sz.put("history.readers", "4");
+    sz.put("presence.rooms", "1");
+    sz.put("presence.watchers", "2");
+    sz.put("presence.churners", "3");
+    sz.put("presence.period.s", "1");
+    sz.put("presence.hold.ms", "200");
+    sz.put("presence.measure.s", "3");
+    sz.put("step.measure.s", "2");
+    sz.put("history.measure.s", "2");
+    sz.put("local.addresses", "4");
+    bench = new Bench(dir, dir.resolve("run"), "", sz.i("local.addresses"));
+    bench.world = new World(sz);
+    scenarios = new Scenarios(bench, sz, bench.world);
+    ceiling = new Target.Ceil(bench);
+    ceiling.provision(bench.world);
+  }
+
+  @AfterAll
+  static void stop() {
+    ceiling.stopAll();
+    bench.close();
+  }
+
+  @Test
+  void fanOutIsCountedOrderedAndTimed() throws Exception {
+    JsonObject r = scenarios.ladder(ceiling, "bigroom", 1);
+    assertThat(r.getJsonArray("steps")).hasSize(2);
+    for (Object o : r.getJsonArray("steps")) {
+      JsonObject s = (JsonObject) o;
+      assertThat(s.getLong("expected")).isPositive();
+      assertThat(s.getLong("received")).isEqualTo(s.getLong("expected"));
+      assertThat(s.getLong("lost")).isZero();
+      assertThat(s.getLong("orderErrors")).isZero();
+      assertThat(s.getLong("duplicates")).isZero();
+      assertThat(s.getJsonObject("sendErrors")).isEmpty();
+      assertThat(s.getJsonObject("latency").getLong("count")).isPositive();
+      assertThat(s.getJsonObject("window").getDouble("serverCpuSeconds")).isPositive();
+    }
+  }
+
+  @Test
+  void stormBringsEveryoneBack() throws Exception {
+    JsonObject r = scenarios.storm(ceiling);
+    assertThat(r.getLong("notResumed")).isZero();
+    assertThat(r.getInteger("stormers")).isEqualTo(5 * 9);
+  }
+
+  @Test
+  void historyPagesAreFull() throws Exception {
+    JsonObject r = scenarios.history(ceiling);
+    JsonObject s = r.getJsonArray("steps").getJsonObject(0);
+    assertThat(s.getLong("pages")).isPositive();
+    assertThat(s.getLong("badPages")).isZero();
+  }
+
+  @Test
+  void presenceReachesTheWatchers() throws Exception {
+    JsonObject r = scenarios.presence(ceiling);
+    assertThat(r.getLong("churnConnects")).isPositive();
+    assertThat(r.getLong("onlineSeen")).isEqualTo(r.getLong("expectedOnlineAtWatchers"));
+  }
+}
