@@ -610,7 +610,8 @@ final class WsConnection {
 
   /** True when the socket's outbound queue has stayed full for too long: it is not reading. */
   boolean stuck(long now) {
-    if (!ws.writeQueueFull()) {
+    // A socket closed under the sweep has no write queue to ask about (Vert.x throws); it is not stuck.
+    if (state == State.CLOSED || ws.isClosed() || !ws.writeQueueFull()) {
       fullSince = 0;
       return false;
     }
