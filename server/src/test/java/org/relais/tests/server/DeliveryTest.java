@@ -167,7 +167,9 @@ class DeliveryTest {
   @Test
   @DisplayName("a slow consumer is cut with 4009 while a normal consumer receives everything")
   void slowConsumer() throws Exception {
-    try (TestServer t = TestServer.start(Map.of("RELAIS_WS_MAX_QUEUE_BYTES", "65536"))) {
+    // 256 KiB: room for a normal reader's hiccup (a GC pause of the test JVM) — a 64 KiB queue, eight of these
+    // messages, cut the normal reader too now and then — while the slow one still overflows it (9 MB sent).
+    try (TestServer t = TestServer.start(Map.of("RELAIS_WS_MAX_QUEUE_BYTES", "262144"))) {
       String admin = t.adminToken();
       String org = t.createOrg(admin, "MFA Norway", "NO");
       JsonObject ingrid = t.createUser(admin, org, "Ingrid Larsen");
