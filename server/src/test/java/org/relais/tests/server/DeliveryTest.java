@@ -167,9 +167,10 @@ class DeliveryTest {
   @Test
   @DisplayName("a slow consumer is cut with 4009 while a normal consumer receives everything")
   void slowConsumer() throws Exception {
-    // 256 KiB: room for a normal reader's hiccup (a GC pause of the test JVM) — a 64 KiB queue, eight of these
-    // messages, cut the normal reader too now and then — while the slow one still overflows it (9 MB sent).
-    try (TestServer t = TestServer.start(Map.of("RELAIS_WS_MAX_QUEUE_BYTES", "262144"))) {
+    // 1 MiB: room for a hiccup of the normal reader in a busy test JVM (with 64 KiB, eight of these messages, the
+    // whole suite sometimes got the normal reader cut too), while the slow one still overflows it (12 MB sent,
+    // past the kernel's buffers).
+    try (TestServer t = TestServer.start(Map.of("RELAIS_WS_MAX_QUEUE_BYTES", "1048576"))) {
       String admin = t.adminToken();
       String org = t.createOrg(admin, "MFA Norway", "NO");
       JsonObject ingrid = t.createUser(admin, org, "Ingrid Larsen");
@@ -188,8 +189,8 @@ class DeliveryTest {
         assertThat(slow.read().text()).contains("\"ok\":true");
         try (WsClient normal = t.wsHello(token(ingrid)); WsClient s = t.wsHello(token(sender))) {
           String big = "x".repeat(7_500);
-          // Enough to fill the kernel's buffers (a few MB on loopback) and then the socket's 64 KiB queue.
-          int count = 1_200;
+          // Enough to fill the kernel's buffers (a few MB on loopback) and then the socket's queue.
+          int count = 1_600;
           for (int i = 1; i <= count; i++) {
             s.sendRawNoWait(new JsonObject().put("id", "big" + i).put("op", "message.send").put("data", new JsonObject()
                 .put("channelId", channel).put("text", big + i).put("clientMsgId", "big" + i)).encode());
