@@ -212,10 +212,16 @@ document.addEventListener('visibilitychange', () => {
 
 const PAGE = 50;
 
+// Messages that arrived (live, or as the reply to a send) while their channel's newest page was still on its way:
+// replies are not ordered, so that page may have been read before they were stored. Merged when it lands.
+const early = new Map(); // channelId -> [message]
+
 function applyPage(channelId, r, { reset = false, older = false, newer = false } = {}) {
+  const arrived = !r.hasAfter && (reset || newer) ? early.get(channelId) || [] : [];
+  if (!r.hasAfter && (reset || newer)) early.delete(channelId);
   setTimeline(channelId, (tl) => {
     const base = reset ? [] : tl.messages;
-    const messages = mergeMessages(base, r.messages, { prefer: 'incoming' });
+    const messages = mergeMessages(mergeMessages(base, r.messages, { prefer: 'incoming' }), arrived, { prefer: 'existing' });
     return {
       ...tl,
       messages,
@@ -418,6 +424,9 @@ function addMessage(channelId, message, thread) {
     const last = tl.messages.length ? tl.messages[tl.messages.length - 1].seq : 0;
     if (message.seq > last + 1 && tl.messages.length) gap = true;
     setTimeline(channelId, (t) => ({ ...t, messages: mergeMessages(t.messages, [message], { prefer: 'existing' }) }));
+  }
+  if (!tl || !tl.loaded || tl.loading || tl.hasAfter) {
+    early.set(channelId, [...(early.get(channelId) || []), message].slice(-200));
   }
   if (message.threadRootId && s.threads[message.threadRootId]) {
     chat.set((st) => {
