@@ -263,7 +263,9 @@ class GatewayTest {
           pings++;
         }
       }
-      assertThat(pings).as("server pinged while waiting").isGreaterThanOrEqualTo(3);
+      // Pings every second, from the sweep's round after the socket went quiet: at least two in five seconds (three
+      // when the rounds fall well; not always on a busy machine). Unanswered, they did not keep the socket open.
+      assertThat(pings).as("server pinged while waiting").isGreaterThanOrEqualTo(2);
       assertThat(System.currentTimeMillis() - start).isBetween(4_000L, 9_000L);
     }
   }
