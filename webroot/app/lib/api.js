@@ -263,12 +263,9 @@ document.addEventListener('visibilitychange', () => { if (document.visibilitySta
 
 function checkAlive() {
   if (!ready || !ws) return;
-  for (const item of outbox) {
-    if (!item.retry && item.deadline < Date.now()) {
-      outbox.splice(outbox.indexOf(item), 1);
-      item.reject(new ApiError('offline', 'No connection'));
-    }
-  }
+  const expired = outbox.filter((item) => !item.retry && item.deadline < Date.now());
+  outbox = outbox.filter((item) => !expired.includes(item));
+  for (const item of expired) item.reject(new ApiError('offline', 'No connection'));
   if (Date.now() - lastFrameAt < 30_000) return;
   const socket = ws;
   const probe = request('ping', {}, { waitMs: 10_000 });

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.RoutingContext;
+import org.relais.core.Ids;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -78,8 +79,8 @@ final class Assets {
       }
     }
     StringBuilder all = new StringBuilder();
-    raw.forEach((path, bytes) -> all.append(path).append('\0').append(sha256Hex(bytes)).append('\n'));
-    String version = sha256Hex(all.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+    raw.forEach((path, bytes) -> all.append(path).append('\0').append(Ids.sha256Hex(bytes)).append('\n'));
+    String version = Ids.sha256Hex(all.toString()).substring(0, 12);
     String prefix = "/v/" + version;
     JsonArray shell = new JsonArray();
     raw.keySet().stream().filter(Assets::inShell).forEach(p -> shell.add(prefix + "/" + p));
@@ -91,7 +92,7 @@ final class Assets {
             .replace(VERSION_MARK, prefix);
         bytes = text.getBytes(StandardCharsets.UTF_8);
       }
-      files.put(path, new Asset(path, contentType(path), bytes, gzip(bytes), "\"" + sha256Hex(bytes).substring(0, 20) + "\""));
+      files.put(path, new Asset(path, contentType(path), bytes, gzip(bytes), "\"" + Ids.sha256Hex(bytes).substring(0, 20) + "\""));
     });
     return new Assets(version, Collections.unmodifiableMap(files));
   }
@@ -205,14 +206,6 @@ final class Assets {
     }
     byte[] zipped = out.toByteArray();
     return zipped.length < raw.length ? zipped : null;
-  }
-
-  private static String sha256Hex(byte[] bytes) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static String contentType(String path) {

@@ -60,9 +60,13 @@ public final class Ids {
    * copy of the database does not hold them.
    */
   public static String sha256Hex(String s) {
+    return sha256Hex(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** The SHA-256 of some bytes, in lower-case hex. */
+  public static String sha256Hex(byte[] bytes) {
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

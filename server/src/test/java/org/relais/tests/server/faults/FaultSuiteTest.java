@@ -89,30 +89,25 @@ class FaultSuiteTest {
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F1 Redis restarted gracefully under traffic")
   void redisRestartedGracefully(@TempDir Path dir) throws Exception {
-    ManagedRedis[] redis = {TestRedis.start(dir, 0)};
-    int port = redis[0].port();
-    try (TestServer t = TestServer.startOn(redis[0], SERVER)) {
-      World w = World.build(t, CHANNELS, List.of(t.port));
-      run("F1 Redis restarted gracefully (SIGTERM)", w, redis[0].url(), () -> {
-        redis[0].stop();
-        World.sleep(1_000);
-        redis[0] = TestRedis.start(dir, port);
-      }, options());
-    } finally {
-      redis[0].stop();
-    }
+    redisDownAndBack(dir, "F1 Redis restarted gracefully (SIGTERM)", ManagedRedis::stop);
   }
 
   @Test
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
   @DisplayName("F2 Redis killed with SIGKILL under traffic (appendfsync always: nothing acknowledged is lost)")
   void redisKilled(@TempDir Path dir) throws Exception {
+    redisDownAndBack(dir, "F2 Redis killed (SIGKILL) and restarted", ManagedRedis::kill);
+  }
+
+  /** Traffic while Redis goes down ({@code down}: stopped or killed) and comes back a second later on its port. */
+  private static void redisDownAndBack(Path dir, String fault, java.util.function.Consumer<ManagedRedis> down)
+      throws Exception {
     ManagedRedis[] redis = {TestRedis.start(dir, 0)};
     int port = redis[0].port();
     try (TestServer t = TestServer.startOn(redis[0], SERVER)) {
       World w = World.build(t, CHANNELS, List.of(t.port));
-      run("F2 Redis killed (SIGKILL) and restarted", w, redis[0].url(), () -> {
-        redis[0].kill();
+      run(fault, w, redis[0].url(), () -> {
+        down.accept(redis[0]);
         World.sleep(1_000);
         redis[0] = TestRedis.start(dir, port);
       }, options());
