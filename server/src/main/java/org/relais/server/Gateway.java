@@ -93,6 +93,10 @@ final class Gateway extends VerticleBase {
     return services.presence();
   }
 
+  HelloAdmission helloAdmission() {
+    return services.helloAdmission();
+  }
+
   @Override
   public Future<?> start() {
     RelaisConfig config = services.config();
