@@ -58,7 +58,16 @@ public final class Tokens {
   private final RedisDb db;
   private final TokenSettings settings;
   private volatile JWTAuth signer;
-  private volatile JWTAuth verifier;
+  /**
+   * The verifier's options: each thread of the pool builds its own verifier from them, because the library verifies
+   * the tokens of one key under one lock (one {@code java.security.Signature} per key), which would make the pool
+   * check one token at a time.
+   */
+  private volatile JWTAuthOptions verifierOptions;
+  private final ThreadLocal<PerThreadVerifier> threadVerifier = new ThreadLocal<>();
+
+  private record PerThreadVerifier(JWTAuthOptions options, JWTAuth auth) {
+  }
   private volatile String currentKid;
   private volatile JsonObject signingJwk;
   /** When each retired key was retired (epoch ms), by kid. */
@@ -210,10 +219,20 @@ public final class Tokens {
       verifying.decrementAndGet();
       return Future.failedFuture(RelaisException.unavailable("Too many tokens being checked; try again in a moment"));
     }
-    JWTAuth current = verifier;
-    return workers.executeBlocking(() -> current.authenticate(new TokenCredentials(token)), false)
+    return workers.executeBlocking(() -> verifierOfThisThread().authenticate(new TokenCredentials(token)), false)
         .andThen(ar -> verifying.decrementAndGet())
         .compose(authenticated -> authenticated);
+  }
+
+  /** The verifier of the pool thread running this, built again when the keyring was read again. */
+  private JWTAuth verifierOfThisThread() {
+    JWTAuthOptions options = verifierOptions;
+    PerThreadVerifier mine = threadVerifier.get();
+    if (mine == null || mine.options() != options) {
+      mine = new PerThreadVerifier(options, JWTAuth.create(vertx, options));
+      threadVerifier.set(mine);
+    }
+    return mine.auth();
   }
 
   /** The number of verified tokens remembered on this node (for tests and metrics). */
@@ -396,9 +415,8 @@ public final class Tokens {
           .setLeeway((int) settings.leewaySeconds());
       JWTAuthOptions verifyOptions = new JWTAuthOptions().setJWTOptions(options);
       verifyKeys.forEach(verifyOptions::addJwk);
-      JWTAuth newVerifier = JWTAuth.create(vertx, verifyOptions);
       JWTAuth newSigner = JWTAuth.create(vertx, new JWTAuthOptions().setJWTOptions(options).addJwk(signing));
-      this.verifier = newVerifier;
+      this.verifierOptions = verifyOptions;
       this.signer = newSigner;
       this.signingJwk = signing;
       this.currentKid = signing.getString("kid");
