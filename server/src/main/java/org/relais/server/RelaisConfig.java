@@ -157,7 +157,7 @@ public record RelaisConfig(
       new Key("tlsCertFile", null, "PEM certificate chain (server certificate first): with tlsKeyFile, Relais serves HTTPS and WSS on port and sends HSTS; unset: plain HTTP, TLS ended by a reverse proxy", RelaisConfig::readableFile),
       new Key("tlsKeyFile", null, "PEM private key of tlsCertFile (PKCS#8 PRIVATE KEY, or RSA PRIVATE KEY)", RelaisConfig::readableFile),
       new Key("helloConcurrency", "32", "first hellos checked at once on a node (token, session, channels); the next ones wait", v -> integer(v, 1, 100_000)),
-      new Key("helloQueue", "1000", "first hellos that may wait for their check, each for at most half of wsHelloTimeoutMs; past either, the hello is refused with unavailable and retryAfterMs and the socket closed with 1013", v -> integer(v, 0, 1_000_000)));
+      new Key("helloQueue", "1000", "first hellos that may wait for their check, each for at most wsHelloTimeoutMs; past either, the hello is refused with unavailable and retryAfterMs and the socket closed with 1013", v -> integer(v, 0, 1_000_000)));
 
   /**
    * Reads the configuration.

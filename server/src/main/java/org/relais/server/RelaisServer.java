@@ -153,7 +153,7 @@ public final class RelaisServer {
                 Services services = new Services(config, db, new Dispatcher(ops, metrics, limits), auth, identity, messaging,
                     presence, server.calendars, subscriber.hub(), metrics, assets,
                     new HelloAdmission(vertx, config.helloConcurrency(), config.helloQueue(),
-                        config.wsHelloTimeoutMs() / 2, metrics));
+                        config.wsHelloTimeoutMs(), metrics));
                 return vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops));
               })
               .map(v -> {
