@@ -93,6 +93,10 @@ final class Gateway extends VerticleBase {
     return services.presence();
   }
 
+  HelloAdmission helloAdmission() {
+    return services.helloAdmission();
+  }
+
   @Override
   public Future<?> start() {
     RelaisConfig config = services.config();
@@ -376,12 +380,17 @@ final class Gateway extends VerticleBase {
     long idleMs = TimeUnit.SECONDS.toMillis(services.config().wsIdleTimeoutSeconds());
     long pingMs = TimeUnit.SECONDS.toMillis(services.config().wsPingIntervalSeconds());
     for (WsConnection conn : List.copyOf(connections)) {
-      if (now - conn.lastSeen > idleMs) {
-        conn.close(CloseCode.NORMAL, "idle timeout");
-      } else if (conn.stuck(now)) {
-        conn.close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
-      } else if (now - conn.lastPing >= pingMs) {
-        conn.ping();
+      // One socket in a strange state (closed under the sweep) must not end the round for the sockets after it.
+      try {
+        if (now - conn.lastSeen > idleMs) {
+          conn.close(CloseCode.NORMAL, "idle timeout");
+        } else if (conn.stuck(now)) {
+          conn.close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
+        } else if (now - conn.lastPing >= pingMs) {
+          conn.ping();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("keep-alive sweep skipped conn={}: {}", conn.id, e.toString());
       }
     }
   }

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Metrics {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   final AtomicInteger openSockets = new AtomicInteger();
+  /** First hellos refused by the handshake admission (queue full or waited too long). */
+  final Counter helloRefused;
   private final ConcurrentHashMap<String, Timer> opTimers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> opCounters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> closeCounters = new ConcurrentHashMap<>();
@@ -21,6 +23,9 @@ final class Metrics {
   Metrics() {
     Gauge.builder("relais.ws.connections", openSockets, AtomicInteger::get)
         .description("Open WebSocket connections on this node")
+        .register(registry);
+    helloRefused = Counter.builder("relais.ws.hello.refused")
+        .description("First hellos refused with unavailable because too many were being checked or waiting")
         .register(registry);
   }
 

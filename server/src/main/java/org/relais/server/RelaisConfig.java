@@ -83,7 +83,9 @@ public record RelaisConfig(
     int auditRetentionDays,
     int auditMaxEntries,
     Path tlsCertFile,
-    Path tlsKeyFile) {
+    Path tlsKeyFile,
+    int helloConcurrency,
+    int helloQueue) {
 
   /** One configuration key: its JSON name, default (as text; null for none), meaning, and parser. */
   public record Key(String name, String defaultValue, String description, Function<String, Object> parser) {
@@ -153,7 +155,9 @@ public record RelaisConfig(
       new Key("auditRetentionDays", "365", "audit log entries older than this are dropped", v -> integer(v, 1, 36_500)),
       new Key("auditMaxEntries", "1000000", "audit log entries kept at most (the oldest go first)", v -> integer(v, 1_000, 100_000_000)),
       new Key("tlsCertFile", null, "PEM certificate chain (server certificate first): with tlsKeyFile, Relais serves HTTPS and WSS on port and sends HSTS; unset: plain HTTP, TLS ended by a reverse proxy", RelaisConfig::readableFile),
-      new Key("tlsKeyFile", null, "PEM private key of tlsCertFile (PKCS#8 PRIVATE KEY, or RSA PRIVATE KEY)", RelaisConfig::readableFile));
+      new Key("tlsKeyFile", null, "PEM private key of tlsCertFile (PKCS#8 PRIVATE KEY, or RSA PRIVATE KEY)", RelaisConfig::readableFile),
+      new Key("helloConcurrency", "32", "first hellos checked at once on a node (token, session, channels); the next ones wait", v -> integer(v, 1, 100_000)),
+      new Key("helloQueue", "1000", "first hellos that may wait for their check, each for at most wsHelloTimeoutMs; past either, the hello is refused with unavailable and retryAfterMs and the socket closed with 1013", v -> integer(v, 0, 1_000_000)));
 
   /**
    * Reads the configuration.
@@ -249,7 +253,8 @@ public record RelaisConfig(
         (Integer) values.get("rateHttpPerUser"), (Integer) values.get("rateHttpPerIp"),
         (Integer) values.get("rateAuthPerIp"),
         (Integer) values.get("auditRetentionDays"), (Integer) values.get("auditMaxEntries"),
-        (Path) values.get("tlsCertFile"), (Path) values.get("tlsKeyFile"));
+        (Path) values.get("tlsCertFile"), (Path) values.get("tlsKeyFile"),
+        (Integer) values.get("helloConcurrency"), (Integer) values.get("helloQueue"));
     if (config.wsMaxRequestBytes() > config.wsMaxFrameBytes()) {
       throw new ConfigException("Invalid configuration: wsMaxRequestBytes (" + config.wsMaxRequestBytes()
           + ") must not exceed wsMaxFrameBytes (" + config.wsMaxFrameBytes() + ")");

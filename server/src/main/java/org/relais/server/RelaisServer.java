@@ -151,7 +151,9 @@ public final class RelaisServer {
               .compose(v -> vertx.executeBlocking(() -> Assets.load(config.webroot())))
               .compose(assets -> {
                 Services services = new Services(config, db, new Dispatcher(ops, metrics, limits), auth, identity, messaging,
-                    presence, server.calendars, subscriber.hub(), metrics, assets);
+                    presence, server.calendars, subscriber.hub(), metrics, assets,
+                    new HelloAdmission(vertx, config.helloConcurrency(), config.helloQueue(),
+                        config.wsHelloTimeoutMs(), metrics));
                 return vertx.deployVerticle(() -> new Gateway(services), new DeploymentOptions().setInstances(loops));
               })
               .map(v -> {

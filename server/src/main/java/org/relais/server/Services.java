@@ -10,5 +10,5 @@ import org.relais.redis.RedisDb;
 /** What every gateway instance shares: built once in the composition root, safe to use from any event loop. */
 record Services(RelaisConfig config, RedisDb db, Dispatcher dispatcher, AuthService auth, IdentityService identity,
                 MessagingService messaging, Presence presence, CalendarService calendars, Hub hub, Metrics metrics,
-                Assets assets) {
+                Assets assets, HelloAdmission helloAdmission) {
 }

@@ -276,27 +276,48 @@ final class WsConnection {
     return raw.startsWith("\"") ? raw.substring(1, raw.length() - 1) : Long.parseLong(raw);
   }
 
+  /**
+   * The first hello waits for the node's handshake admission ({@link HelloAdmission}); it was said in time, so the
+   * 4001 deadline no longer applies to it: a hello that cannot be checked (refused by the admission, Redis not
+   * answering, a check slower than {@code wsHelloTimeoutMs}) is answered with {@code unavailable} and
+   * {@code retryAfterMs} and the socket closed with 1013, so that the client reconnects later rather than taking it
+   * for a bad token.
+   */
   private void hello(Object reqId, JsonObject data) {
     JsonObject hello = HELLO.validate(data);
     if (helloInFlight) {
       throw RelaisException.badRequest("A hello is already being checked");
     }
     helloInFlight = true;
-    gateway.auth().authenticateWithExpiry(hello.getString("token"))
-        .compose(a -> gateway.identity().me(a.principal())
-            .compose(me -> gateway.messaging().epoch().map(epoch -> me.put("epoch", epoch)))
-            .compose(me -> gateway.messaging().channelOffsetsOf(a.principal())
-                .map(offsets -> new Object[] {a, me.put("channels", new JsonObject(new HashMap<>(offsets)))})))
+    boolean firstHello = state == State.AWAITING_HELLO;
+    boolean[] admitted = new boolean[1];
+    Future<Void> admission = Future.succeededFuture();
+    if (firstHello) {
+      gateway.vertx().cancelTimer(helloTimer);
+      admission = gateway.helloAdmission().acquire();
+    }
+    admission
+        .compose(v -> {
+          admitted[0] = firstHello;
+          if (state == State.CLOSED) {
+            return Future.failedFuture(RelaisException.unavailable("Socket closed"));
+          }
+          if (firstHello) {
+            helloTimer = gateway.vertx().setTimer(gateway.settings().wsHelloTimeoutMs(), t -> helloFailed(reqId,
+                RelaisException.unavailable("The server is too busy to set up the connection; retry after retryAfterMs")));
+          }
+          return checkHello(hello);
+        })
         .onComplete(ar -> {
+          if (admitted[0]) {
+            gateway.helloAdmission().release();
+          }
           helloInFlight = false;
           if (state == State.CLOSED) {
             return;
           }
           if (ar.failed()) {
-            replyError(reqId, ar.cause());
-            if (state == State.AWAITING_HELLO) {
-              close(CloseCode.NOT_AUTHENTICATED, RelaisException.from(ar.cause()).getMessage());
-            }
+            helloFailed(reqId, ar.cause());
             return;
           }
           AuthService.Authenticated a = (AuthService.Authenticated) ar.result()[0];
@@ -330,6 +351,42 @@ final class WsConnection {
             gateway.startFollowing(this, me.getString("epoch"), me.getJsonObject("channels"), hello.getJsonObject("resume"));
           }
         });
+  }
+
+  /** The token, the session and the user, then what the reply carries: {authenticated, me}. */
+  private Future<Object[]> checkHello(JsonObject hello) {
+    return gateway.auth().authenticateWithExpiry(hello.getString("token"))
+        .compose(a -> gateway.identity().me(a.principal())
+            .compose(me -> gateway.messaging().epoch().map(epoch -> me.put("epoch", epoch)))
+            .compose(me -> gateway.messaging().channelOffsetsOf(a.principal())
+                .map(offsets -> new Object[] {a, me.put("channels", new JsonObject(new HashMap<>(offsets)))})));
+  }
+
+  /**
+   * A hello that failed. On a socket still waiting for its first hello: {@code unavailable} (the server's trouble)
+   * closes with 1013 after a reply carrying {@code retryAfterMs}; anything else (a bad token) closes with 4001.
+   * On a ready socket the reply is all, and the socket stays as it was.
+   */
+  private void helloFailed(Object reqId, Throwable failure) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    RelaisException error = RelaisException.from(failure);
+    if (error.code() == ErrorCode.UNAVAILABLE) {
+      if (error.details() == null || !error.details().containsKey("retryAfterMs")) {
+        error = new RelaisException(ErrorCode.UNAVAILABLE, error.getMessage(),
+            HelloAdmission.busy().details());
+      }
+      replyError(reqId, error);
+      if (state == State.AWAITING_HELLO) {
+        close(CloseCode.TRY_AGAIN_LATER, error.getMessage());
+      }
+      return;
+    }
+    replyError(reqId, failure);
+    if (state == State.AWAITING_HELLO) {
+      close(CloseCode.NOT_AUTHENTICATED, error.getMessage());
+    }
   }
 
   private void scheduleExpiry(long expiresAtSeconds) {

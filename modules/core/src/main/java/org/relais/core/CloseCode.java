@@ -20,6 +20,11 @@ public final class CloseCode {
   public static final short TOO_SLOW = 4009;
   /** Token expired or revoked. */
   public static final short TOKEN_EXPIRED = 4010;
+  /**
+   * Try again later (RFC 6455 registry): the server could not check the first hello now (too many being checked, or
+   * Redis not answering); the hello was answered with {@code unavailable} and {@code retryAfterMs}.
+   */
+  public static final short TRY_AGAIN_LATER = 1013;
 
   private CloseCode() {
   }

@@ -124,15 +124,15 @@ final class AuthServiceImpl implements AuthService {
                 IdentityKeys.userSessions(user.id())),
             List.of(sid, user.id(), String.valueOf(tokens.settings().refreshTtlSeconds()), Instant.now().toString(),
                 client == null ? "" : truncate(client, 200), IdentityKeys.sessionPrefix()))
-        .map(r -> tokenReply(user, sid, refresh));
+        .compose(r -> tokenReply(user, sid, refresh));
   }
 
-  private JsonObject tokenReply(User user, String sid, String refresh) {
-    return new JsonObject()
-        .put("accessToken", tokens.issue(user.id(), sid))
+  private Future<JsonObject> tokenReply(User user, String sid, String refresh) {
+    return tokens.issueAsync(user.id(), sid).map(accessToken -> new JsonObject()
+        .put("accessToken", accessToken)
         .put("refreshToken", refresh)
         .put("expiresIn", tokens.settings().accessTtlSeconds())
-        .put("user", user.toJson());
+        .put("user", user.toJson()));
   }
 
   @Override
@@ -165,7 +165,7 @@ final class AuthServiceImpl implements AuthService {
               return revokeSession(userId, sid).transform(x -> Future.failedFuture(
                   RelaisException.unauthenticated("This account is not active")));
             }
-            return Future.succeededFuture(tokenReply(user.get(), sid, next));
+            return tokenReply(user.get(), sid, next);
           });
         });
   }

@@ -2,6 +2,7 @@ package org.relais.identity;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
@@ -24,6 +25,9 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Access tokens: short-lived JWTs signed with ES256, with {@code kid} in the header. Verification pins the
@@ -44,18 +48,39 @@ public final class Tokens {
   private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
   private static final String ALG = "ES256";
   private static final String TOKEN_TYPE = "access";
+  private static final int MAX_TOKEN_CHARS = 4096;
+  /** Verified tokens remembered per node (about 0.4 KB each). */
+  static final int VERIFIED_CAPACITY = 50_000;
+  /** Signature checks queued or running on the verification pool, beyond which callers get {@code unavailable}. */
+  static final int MAX_VERIFYING = 2_048;
 
   private final Vertx vertx;
   private final RedisDb db;
   private final TokenSettings settings;
   private volatile JWTAuth signer;
-  private volatile JWTAuth verifier;
+  /**
+   * The verifier's options: each thread of the pool builds its own verifier from them, because the library verifies
+   * the tokens of one key under one lock (one {@code java.security.Signature} per key), which would make the pool
+   * check one token at a time.
+   */
+  private volatile JWTAuthOptions verifierOptions;
+  private final ThreadLocal<PerThreadVerifier> threadVerifier = new ThreadLocal<>();
+
+  private record PerThreadVerifier(JWTAuthOptions options, JWTAuth auth) {
+  }
   private volatile String currentKid;
   private volatile JsonObject signingJwk;
   /** When each retired key was retired (epoch ms), by kid. */
   private volatile Map<String, Long> retiredAt = Map.of();
   private volatile long lastReload;
   private volatile long reloadTimer = -1;
+  /** The kids of the keys tokens may be verified with now. */
+  private volatile Set<String> verifyKids = Set.of();
+  /** Moves on at each change of the keyring (a key added, retired or dropped). */
+  private final AtomicLong keyringGeneration = new AtomicLong();
+  private final VerifiedTokens verified = new VerifiedTokens(VERIFIED_CAPACITY);
+  private final AtomicInteger verifying = new AtomicInteger();
+  private final WorkerExecutor workers;
 
   private final org.relais.core.AuditSink audit;
 
@@ -64,6 +89,8 @@ public final class Tokens {
     this.db = db;
     this.settings = settings;
     this.audit = audit;
+    this.workers = vertx.createSharedWorkerExecutor("relais-tokens",
+        Math.max(1, Runtime.getRuntime().availableProcessors()));
   }
 
   /**
@@ -118,11 +145,35 @@ public final class Tokens {
   }
 
   /**
-   * Verifies an access token.
+   * {@link #issue}, with the signing (ECDSA P-256) on the verification pool rather than on the caller's event loop.
+   */
+  public Future<String> issueAsync(String userId, String sessionId) {
+    return workers.executeBlocking(() -> issue(userId, sessionId), false);
+  }
+
+  /**
+   * Verifies an access token. The signature check (ECDSA P-256, milliseconds of CPU with the JDK's own code) runs on
+   * a small worker pool, never on the caller's event loop, and is made once per token and node: a token verified
+   * before is found in a bounded cache ({@link #VERIFIED_CAPACITY} tokens, by SHA-256) and only its claims are checked
+   * again — expiry against the clock, its key still in the keyring and not retired before the token was issued —
+   * so that it is refused exactly when an uncached one would be. The cache is emptied whenever the keyring changes.
    *
-   * @return its claims; fails with {@code unauthenticated} for anything not a valid, unexpired token of ours
+   * @return its claims; fails with {@code unauthenticated} for anything not a valid, unexpired token of ours, and with
+   *     {@code unavailable} when more than {@value #MAX_VERIFYING} signature checks are already waiting
    */
   public Future<AccessClaims> verify(String token) {
+    if (token.length() > MAX_TOKEN_CHARS) {
+      return Future.failedFuture(RelaisException.unauthenticated("Malformed token"));
+    }
+    String cacheKey = VerifiedTokens.keyOf(token);
+    VerifiedTokens.Entry hit = verified.get(cacheKey);
+    if (hit != null) {
+      if (verifyKids.contains(hit.kid())) {
+        return checkTimes(hit.kid(), hit.issuedAt(), hit.claims())
+            .onFailure(e -> verified.remove(cacheKey));
+      }
+      verified.remove(cacheKey);
+    }
     JsonObject header;
     try {
       header = header(token);
@@ -132,28 +183,64 @@ public final class Tokens {
     if (!ALG.equals(header.getString("alg"))) {
       return Future.failedFuture(RelaisException.unauthenticated("Token algorithm not accepted"));
     }
-    return verifier.authenticate(new TokenCredentials(token))
+    String kid = header.getString("kid");
+    long generation = keyringGeneration.get();
+    return checkSignature(token)
         .recover(failure -> {
           String message = String.valueOf(failure.getMessage());
           if (message.contains("kid") || failure.getClass().getSimpleName().contains("NoSuchKeyId")) {
-            return reloadIfStale().compose(v -> verifier.authenticate(new TokenCredentials(token)));
+            return reloadIfStale().compose(v -> checkSignature(token));
           }
           return Future.failedFuture(failure);
         })
         .transform(ar -> {
           if (ar.failed()) {
+            if (ar.cause() instanceof RelaisException e && e.code() == org.relais.core.ErrorCode.UNAVAILABLE) {
+              return Future.failedFuture(e);
+            }
             String message = String.valueOf(ar.cause().getMessage());
             LOG.debug("token rejected: {}", message);
             return Future.failedFuture(RelaisException.unauthenticated(
                 message.contains("expired") ? "Token expired" : "Invalid token"));
           }
           JsonObject claims = ar.result().attributes().getJsonObject("accessToken");
-          return checkClaims(header.getString("kid"), claims);
+          return checkClaims(kid, claims).onSuccess(c -> {
+            // A token checked against a keyring that has changed since is not remembered: it is checked again.
+            if (kid != null && generation == keyringGeneration.get()) {
+              verified.put(cacheKey, new VerifiedTokens.Entry(c, ((Number) claims.getValue("iat")).longValue(), kid));
+            }
+          });
         });
   }
 
+  /** The signature (and the library's own audience, issuer and expiry checks), on the verification pool. */
+  private Future<io.vertx.ext.auth.User> checkSignature(String token) {
+    if (verifying.incrementAndGet() > MAX_VERIFYING) {
+      verifying.decrementAndGet();
+      return Future.failedFuture(RelaisException.unavailable("Too many tokens being checked; try again in a moment"));
+    }
+    return workers.executeBlocking(() -> verifierOfThisThread().authenticate(new TokenCredentials(token)), false)
+        .andThen(ar -> verifying.decrementAndGet())
+        .compose(authenticated -> authenticated);
+  }
+
+  /** The verifier of the pool thread running this, built again when the keyring was read again. */
+  private JWTAuth verifierOfThisThread() {
+    JWTAuthOptions options = verifierOptions;
+    PerThreadVerifier mine = threadVerifier.get();
+    if (mine == null || mine.options() != options) {
+      mine = new PerThreadVerifier(options, JWTAuth.create(vertx, options));
+      threadVerifier.set(mine);
+    }
+    return mine.auth();
+  }
+
+  /** The number of verified tokens remembered on this node (for tests and metrics). */
+  public int verifiedCacheSize() {
+    return verified.size();
+  }
+
   private Future<AccessClaims> checkClaims(String kid, JsonObject c) {
-    long now = System.currentTimeMillis() / 1000;
     Object exp = c.getValue("exp");
     Object iat = c.getValue("iat");
     if (!(exp instanceof Number) || !(iat instanceof Number) || c.getString("jti") == null
@@ -161,28 +248,34 @@ public final class Tokens {
         || !TOKEN_TYPE.equals(c.getValue("tt")) || !settings.issuer().equals(c.getValue("iss"))) {
       return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
     }
-    if (((Number) exp).longValue() + settings.leewaySeconds() < now) {
-      return Future.failedFuture(RelaisException.unauthenticated("Token expired"));
-    }
-    if (((Number) iat).longValue() - settings.leewaySeconds() > now) {
-      return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
-    }
     if (((Number) exp).longValue() - ((Number) iat).longValue() > settings.accessTtlSeconds() + settings.leewaySeconds()) {
       LOG.warn("token with a lifetime longer than allowed refused (kid {}, sub {})", kid, c.getValue("sub"));
       return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
     }
-    Long retired = kid == null ? null : retiredAt.get(kid);
-    if (retired != null && ((Number) iat).longValue() * 1000 > retired) {
-      LOG.warn("token signed by key {} after it was retired refused (sub {})", kid, c.getValue("sub"));
+    return checkTimes(kid, ((Number) iat).longValue(), new AccessClaims(c.getString("sub"), c.getString("sid"),
+        c.getString("jti"), ((Number) exp).longValue()));
+  }
+
+  /** What can change after a token was verified: the clock, and the retirement of the key that signed it. */
+  private Future<AccessClaims> checkTimes(String kid, long iat, AccessClaims claims) {
+    long now = System.currentTimeMillis() / 1000;
+    if (claims.expiresAt() + settings.leewaySeconds() < now) {
+      return Future.failedFuture(RelaisException.unauthenticated("Token expired"));
+    }
+    if (iat - settings.leewaySeconds() > now) {
       return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
     }
-    return Future.succeededFuture(new AccessClaims(c.getString("sub"), c.getString("sid"), c.getString("jti"),
-        ((Number) exp).longValue()));
+    Long retired = kid == null ? null : retiredAt.get(kid);
+    if (retired != null && iat * 1000 > retired) {
+      LOG.warn("token signed by key {} after it was retired refused (sub {})", kid, claims.userId());
+      return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
+    }
+    return Future.succeededFuture(claims);
   }
 
   private static JsonObject header(String token) {
     int dot = token.indexOf('.');
-    if (dot <= 0 || token.length() > 4096) {
+    if (dot <= 0 || token.length() > MAX_TOKEN_CHARS) {
       throw new IllegalArgumentException("not a JWT");
     }
     return new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8));
@@ -322,13 +415,22 @@ public final class Tokens {
           .setLeeway((int) settings.leewaySeconds());
       JWTAuthOptions verifyOptions = new JWTAuthOptions().setJWTOptions(options);
       verifyKeys.forEach(verifyOptions::addJwk);
-      JWTAuth newVerifier = JWTAuth.create(vertx, verifyOptions);
       JWTAuth newSigner = JWTAuth.create(vertx, new JWTAuthOptions().setJWTOptions(options).addJwk(signing));
-      this.verifier = newVerifier;
+      this.verifierOptions = verifyOptions;
       this.signer = newSigner;
       this.signingJwk = signing;
       this.currentKid = signing.getString("kid");
+      Set<String> kids = new java.util.HashSet<>();
+      verifyKeys.forEach(k -> kids.add(k.getString("kid")));
+      boolean changed = !kids.equals(verifyKids) || !retired.equals(retiredAt);
+      this.verifyKids = Set.copyOf(kids);
       this.retiredAt = Map.copyOf(retired);
+      if (changed) {
+        // After the new keyring is visible: a verification that read the old generation is not remembered.
+        keyringGeneration.incrementAndGet();
+        verified.clear();
+      }
+      verified.dropExpired(System.currentTimeMillis() / 1000 - settings.leewaySeconds());
       if (expired.isEmpty()) {
         return Future.succeededFuture();
       }

@@ -1,0 +1,116 @@
+package org.relais.server;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.relais.core.ErrorCode;
+import org.relais.core.RelaisException;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Admission of first {@code hello}s, node-wide (shared by every gateway instance): at most {@code concurrency} are
+ * checked at once (token, session, the user's channels); the next ones wait in a queue of at most {@code queue},
+ * each for at most {@code maxWaitMs}. A hello that finds the queue full, or waits too long, is refused at once
+ * with {@code unavailable} and a {@code retryAfterMs}, so that a burst of connections (a reconnect storm) makes
+ * slower progress rather than hellos that all pass their deadline together.
+ *
+ * <p>Safe from any event loop: one lock around a counter and a queue. A waiter is admitted, or refused, on the
+ * context it asked from.
+ */
+final class HelloAdmission {
+  private static final long RETRY_AFTER_MS = 1_000;
+
+  private final Vertx vertx;
+  private final int concurrency;
+  private final int queueMax;
+  private final long maxWaitMs;
+  private final Metrics metrics;
+  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private int running;
+
+  private static final class Waiter {
+    final Context context;
+    final Promise<Void> promise = Promise.promise();
+    long timer = -1;
+
+    Waiter(Context context) {
+      this.context = context;
+    }
+  }
+
+  HelloAdmission(Vertx vertx, int concurrency, int queueMax, long maxWaitMs, Metrics metrics) {
+    this.vertx = vertx;
+    this.concurrency = concurrency;
+    this.queueMax = queueMax;
+    this.maxWaitMs = maxWaitMs;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Completes when the hello may be checked; the caller then calls {@link #release()} exactly once when the check is
+   * over. Fails with {@code unavailable} (with {@code retryAfterMs}) when the queue is full or the wait is too long;
+   * then there is nothing to release.
+   */
+  Future<Void> acquire() {
+    Waiter waiter;
+    synchronized (this) {
+      if (running < concurrency) {
+        running++;
+        return Future.succeededFuture();
+      }
+      if (queue.size() >= queueMax) {
+        metrics.helloRefused.increment();
+        return Future.failedFuture(busy());
+      }
+      waiter = new Waiter(vertx.getOrCreateContext());
+      queue.add(waiter);
+    }
+    waiter.timer = vertx.setTimer(maxWaitMs, t -> {
+      boolean removed;
+      synchronized (this) {
+        removed = queue.remove(waiter);
+      }
+      if (removed) {
+        metrics.helloRefused.increment();
+        waiter.promise.tryFail(busy());
+      }
+    });
+    return waiter.promise.future();
+  }
+
+  /** Ends a check: the slot goes to the longest waiting hello, if any. */
+  void release() {
+    Waiter next;
+    synchronized (this) {
+      next = queue.poll();
+      if (next == null) {
+        running--;
+        return;
+      }
+    }
+    if (next.timer >= 0) {
+      vertx.cancelTimer(next.timer);
+    }
+    next.context.runOnContext(v -> {
+      if (!next.promise.tryComplete()) {
+        release();
+      }
+    });
+  }
+
+  /** The hellos being checked and waiting now (for tests and metrics). */
+  synchronized int[] load() {
+    return new int[] {running, queue.size()};
+  }
+
+  /** The refusal: retry after about a second, spread so that the retries do not come back as one burst again. */
+  static RelaisException busy() {
+    long retryAfter = RETRY_AFTER_MS + ThreadLocalRandom.current().nextLong(RETRY_AFTER_MS);
+    return new RelaisException(ErrorCode.UNAVAILABLE, "Too many connections being set up; retry after retryAfterMs",
+        new JsonObject().put("retryAfterMs", retryAfter));
+  }
+}
