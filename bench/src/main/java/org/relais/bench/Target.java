@@ -193,6 +193,9 @@ abstract class Target {
         ports[i] = Proc.freePort();
         String label = "relais-" + (++nodeCounter);
         List<String> cmd = jvmOpts(bench, label);
+        if (!bench.serverJvmOpts.contains("GC")) {
+          cmd.addAll(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")); // as README runs it; see docs/MEMORY.md
+        }
         cmd.add("-jar");
         cmd.add(bench.relaisJar.toString());
         Proc p = Proc.start(label, Bench.SERVER_CPU, cmd, env(ports[i]), bench.runDir,

@@ -82,8 +82,9 @@ final class ChannelFeed {
     if (offset < 0) {
       if (last >= 0) {
         String from = userOf(json);
+        SharedFrame frame = new SharedFrame(json);
         for (WsConnection c : List.copyOf(followers)) {
-          c.deliverEphemeral(channelId, json, from);
+          c.deliverEphemeral(channelId, frame, from);
         }
       }
       return;
@@ -149,8 +150,10 @@ final class ChannelFeed {
 
   private void emit(long offset, String json) {
     last = offset;
+    // Encoded once for all followers of this instance, written to each as a duplicate of the same bytes.
+    SharedFrame frame = new SharedFrame(json);
     for (WsConnection c : new ArrayList<>(followers)) {
-      c.deliver(channelId, offset, json);
+      c.deliver(channelId, offset, frame);
     }
   }
 

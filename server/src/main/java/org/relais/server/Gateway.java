@@ -43,6 +43,8 @@ final class Gateway extends VerticleBase {
   private final Map<String, List<WsConnection>> byUser = new HashMap<>();
   private final Map<String, ChannelFeed> feeds = new HashMap<>();
   private HttpServer server;
+  /** This instance's event loop: its sockets are written to from it alone (strict thread mode). */
+  private Thread loop;
   private MessageConsumer<JsonObject> busConsumer;
   private long sweepTimer;
   private long pollTimer;
@@ -97,10 +99,24 @@ final class Gateway extends VerticleBase {
     return services.helloAdmission();
   }
 
+  /** True when called on this instance's event loop, the only thread that may write to its sockets. */
+  boolean onLoop() {
+    return Thread.currentThread() == loop;
+  }
+
+  /** Runs {@code task} on this instance's event loop. */
+  void onLoop(Runnable task) {
+    context.runOnContext(v -> task.run());
+  }
+
   @Override
   public Future<?> start() {
+    loop = Thread.currentThread();
     RelaisConfig config = services.config();
     HttpServerOptions options = new HttpServerOptions()
+        // Writes come from the connection's own event loop only (see WsConnection): no per-connection
+        // outbound queue for writes from other threads (about 5 KB per idle socket).
+        .setStrictThreadMode(true)
         .setCompressionSupported(true)
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
@@ -324,9 +340,11 @@ final class Gateway extends VerticleBase {
     switch (type) {
       case "ev" -> {
         JsonArray users = message.getJsonArray("users", new JsonArray());
+        SharedFrame frame = new SharedFrame(new JsonObject().put("ev", message.getString("ev"))
+            .put("data", message.getJsonObject("data")).encode());
         for (Object user : users) {
           for (WsConnection conn : List.copyOf(byUser.getOrDefault(String.valueOf(user), List.of()))) {
-            conn.push(message.getString("ev"), message.getJsonObject("data"));
+            conn.push(frame);
           }
         }
       }

@@ -32,18 +32,31 @@ final class Hub {
     return "relais.topic." + topic;
   }
 
-  /** Counts one more interested gateway instance; completes once the node is subscribed. */
+  /**
+   * Counts one more interested gateway instance; completes once the node is subscribed, on the caller's context
+   * (what follows writes to the caller's sockets, which only their own event loop may do).
+   */
   Future<Void> addInterest(String topic) {
     Promise<Void> done = Promise.promise();
+    Context caller = Vertx.currentContext();
     context.runOnContext(v -> {
       int count = interest.merge(topic, 1, Integer::sum);
       if (count == 1) {
-        pubSub.add(topic, payload -> vertx.eventBus().publish(address(topic), payload)).onComplete(done);
+        pubSub.add(topic, payload -> vertx.eventBus().publish(address(topic), payload))
+            .onComplete(ar -> completeOn(caller, done, ar.failed() ? ar.cause() : null));
       } else {
-        done.complete();
+        completeOn(caller, done, null);
       }
     });
     return done.future();
+  }
+
+  private static void completeOn(Context caller, Promise<Void> done, Throwable failure) {
+    if (caller == null) {
+      done.handle(failure == null ? Future.succeededFuture() : Future.failedFuture(failure));
+    } else {
+      caller.runOnContext(x -> done.handle(failure == null ? Future.succeededFuture() : Future.failedFuture(failure)));
+    }
   }
 
   /** Counts one interested gateway instance less; the last one unsubscribes the node. */

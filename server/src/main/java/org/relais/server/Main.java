@@ -18,6 +18,23 @@ public final class Main {
   private Main() {
   }
 
+  /**
+   * With one CPU (or under 1792 MB of memory) and no collector named, the JVM silently picks the Serial collector,
+   * whose pauses grow with the number of connections held (40-250 ms after a ramp to 10,000 sockets). The run
+   * command in the README names one (see docs/MEMORY.md, "Garbage collector"); this says so when it was not.
+   */
+  static void warnIfSerialGc() {
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc.getName().equals("MarkSweepCompact")) {
+        LOG.warn("The JVM chose the Serial garbage collector ({} CPU(s), {} MB max heap): its pauses grow with the "
+            + "connections held. Start with java -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -jar relais.jar "
+            + "(see README, Run it).", Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory() >> 20);
+        return;
+      }
+    }
+  }
+
   public static void main(String[] args) {
     RelaisConfig config;
     try {
@@ -27,6 +44,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    warnIfSerialGc();
     ManagedRedis managed = null;
     String redisUrl = config.redisUrl();
     try {

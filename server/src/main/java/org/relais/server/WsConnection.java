@@ -76,7 +76,31 @@ final class WsConnection {
     boolean checking;
     /** The offset catching up aims at. */
     long target;
-    final TreeMap<Long, String> held = new TreeMap<>();
+    /** Made when first needed and dropped when emptied: most follows never hold anything (see docs/MEMORY.md). */
+    private TreeMap<Long, SharedFrame> held;
+
+    TreeMap<Long, SharedFrame> held() {
+      if (held == null) {
+        held = new TreeMap<>();
+      }
+      return held;
+    }
+
+    int heldCount() {
+      return held == null ? 0 : held.size();
+    }
+
+    /** The first held event, removed; null when none is held. */
+    Map.Entry<Long, SharedFrame> pollHeld() {
+      if (held == null) {
+        return null;
+      }
+      Map.Entry<Long, SharedFrame> first = held.pollFirstEntry();
+      if (held.isEmpty()) {
+        held = null;
+      }
+      return first;
+    }
   }
 
   /** The client's address (a trusted proxy's X-Forwarded-For resolved): its budgets and audit entries use it. */
@@ -422,11 +446,33 @@ final class WsConnection {
    * with 4009, and resumes from what it last saw when it reconnects.
    */
   void push(String ev, JsonObject data) {
-    writeLive(new JsonObject().put("ev", ev).put("data", data).encode());
+    push(new SharedFrame(new JsonObject().put("ev", ev).put("data", data).encode()));
+  }
+
+  /** Pushes an event encoded once for all the sockets it goes to (see {@link SharedFrame}). */
+  void push(SharedFrame frame) {
+    if (offLoop(() -> push(frame))) {
+      return;
+    }
+    writeLive(frame);
+  }
+
+  /**
+   * Under strict thread mode (see Gateway) only the socket's own event loop may write to it. A call from another
+   * thread (a callback of a future completed on another context) is run again on the socket's loop, where its
+   * offsets keep it in order; returns true then.
+   */
+  private boolean offLoop(Runnable again) {
+    if (gateway.onLoop()) {
+      return false;
+    }
+    LOG.debug("conn={}: write from {} moved to its event loop", id, Thread.currentThread().getName());
+    gateway.onLoop(again);
+    return true;
   }
 
   /** Writes a live event; false if the socket was too slow and has been closed. */
-  private boolean writeLive(String frame) {
+  private boolean writeLive(SharedFrame frame) {
     if (state != State.READY) {
       return false;
     }
@@ -434,7 +480,7 @@ final class WsConnection {
       close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
       return false;
     }
-    ws.writeTextMessage(frame);
+    frame.writeTo(ws, gateway.settings().wsMaxFrameBytes());
     return true;
   }
 
@@ -459,6 +505,9 @@ final class WsConnection {
 
   /** Starts delivering a channel: everything after {@code from}, catching up from the log up to {@code current}. */
   void startFollow(String channelId, long from, long current) {
+    if (offLoop(() -> startFollow(channelId, from, current))) {
+      return;
+    }
     Follow f = follows.get(channelId);
     if (f == null || state != State.READY) {
       return;
@@ -471,42 +520,51 @@ final class WsConnection {
     }
   }
 
-  /** A channel event from the feed, in offset order. */
-  void deliver(String channelId, long offset, String json) {
+  /** A channel event from the feed, in offset order; the same frame is handed to every follower of this instance. */
+  void deliver(String channelId, long offset, SharedFrame json) {
+    if (offLoop(() -> deliver(channelId, offset, json))) {
+      return;
+    }
     Follow f = follows.get(channelId);
     if (f == null || f.last < 0 || state != State.READY || offset <= f.last) {
       if (f != null && f.last < 0) {
-        f.held.put(offset, json);
+        f.held().put(offset, json);
       }
       return;
     }
     if (f.catchingUp || f.checking || offset > f.last + 1) {
-      if (f.held.size() >= MAX_HELD_WHILE_CATCHING_UP) {
+      if (f.heldCount() >= MAX_HELD_WHILE_CATCHING_UP) {
         close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
         return;
       }
-      f.held.put(offset, json);
+      f.held().put(offset, json);
       if (!f.catchingUp && !f.checking) {
         catchUp(channelId, f, offset - 1, System.currentTimeMillis());
       }
       return;
     }
     if (writeLive(json)) {
-      sent(channelId, f, offset, json);
+      sent(channelId, f, offset, json.json);
     }
   }
 
   /** An event that is not logged (typing): sent if the socket has room, never to its own author. */
-  void deliverEphemeral(String channelId, String json, String fromUser) {
+  void deliverEphemeral(String channelId, SharedFrame json, String fromUser) {
+    if (offLoop(() -> deliverEphemeral(channelId, json, fromUser))) {
+      return;
+    }
     Follow f = follows.get(channelId);
     if (f == null || f.last < 0 || state != State.READY || principal.userId().equals(fromUser) || ws.writeQueueFull()) {
       return;
     }
-    ws.writeTextMessage(json);
+    json.writeTo(ws, gateway.settings().wsMaxFrameBytes());
   }
 
   /** The channel's events between what this socket saw and now are gone from the log: it must reload the channel. */
   void resync(String channelId, String reason, long offset) {
+    if (offLoop(() -> resync(channelId, reason, offset))) {
+      return;
+    }
     Follow f = follows.get(channelId);
     if (f != null) {
       f.last = Math.max(f.last, offset);
@@ -519,12 +577,17 @@ final class WsConnection {
    * {@code offset} no longer exists. It is told to reload the channel, and delivery goes on after {@code offset}.
    */
   void rewound(String channelId, long offset) {
+    if (offLoop(() -> rewound(channelId, offset))) {
+      return;
+    }
     Follow f = follows.get(channelId);
     if (f == null || f.last <= offset) {
       return;
     }
     f.last = offset;
-    f.held.headMap(offset, true).clear();
+    if (f.heldCount() > 0) {
+      f.held().headMap(offset, true).clear();
+    }
     push("resync", new JsonObject().put("channelId", channelId).put("reason", "ahead").put("offset", offset));
   }
 
@@ -596,7 +659,7 @@ final class WsConnection {
         if (f.checking) {
           // The rest waits for the membership check (see sent); it is released from held if still a member.
           for (int j = i + 1; j < events.size(); j++) {
-            f.held.put(ChannelFeed.offsetOf(events.get(j)), events.get(j));
+            f.held().put(ChannelFeed.offsetOf(events.get(j)), new SharedFrame(events.get(j)));
           }
           f.catchingUp = false;
           return;
@@ -615,13 +678,16 @@ final class WsConnection {
   }
 
   private void releaseHeld(String channelId, Follow f) {
-    while (!f.held.isEmpty() && !f.catchingUp && !f.checking && follows.get(channelId) == f && state == State.READY) {
-      Map.Entry<Long, String> next = f.held.pollFirstEntry();
+    while (f.heldCount() > 0 && !f.catchingUp && !f.checking && follows.get(channelId) == f && state == State.READY) {
+      Map.Entry<Long, SharedFrame> next = f.pollHeld();
       deliver(channelId, next.getKey(), next.getValue());
     }
   }
 
   void ping() {
+    if (offLoop(this::ping)) {
+      return;
+    }
     lastPing = System.currentTimeMillis();
     ws.writePing(Buffer.buffer());
   }
@@ -656,6 +722,9 @@ final class WsConnection {
    * until its queue drains (and is closed if it stays stuck; see {@link #stuck}).
    */
   private void write(JsonObject frame) {
+    if (offLoop(() -> write(frame))) {
+      return;
+    }
     if (state != State.CLOSED && !ws.isClosed()) {
       ws.writeTextMessage(frame.encode());
       if (ws.writeQueueFull()) {
