@@ -6,7 +6,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.relais.core.RawJson;
 import org.relais.core.RelaisException;
+import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
 import org.relais.redis.Responses;
 
@@ -20,6 +22,7 @@ import java.util.Map;
  * message.new, so that history and live events agree.
  */
 final class MessageReader {
+  private static final LuaScript HISTORY = LuaScript.withLibrary(MessageReader.class, "messaging_lib", "messaging_history");
   private final RedisDb db;
 
   MessageReader(RedisDb db) {
@@ -62,6 +65,34 @@ final class MessageReader {
     });
   }
 
+  /**
+   * Messages with seq from..to inclusive, in order, as their stored renderings (messaging_history.lua): the page
+   * is one script call and one string, put in the reply as it is ({@link RawJson#array}).
+   */
+  Future<JsonArray> page(String channelId, long from, long to) {
+    if (to < from) {
+      return Future.succeededFuture(new JsonArray());
+    }
+    return rendered(channelId, List.of(channelId, "range", String.valueOf(from), String.valueOf(to)));
+  }
+
+  /** The messages with these seqs that exist, in this order, as their stored renderings. */
+  Future<JsonArray> pageOf(String channelId, List<Long> seqs) {
+    if (seqs.isEmpty()) {
+      return Future.succeededFuture(new JsonArray());
+    }
+    List<String> args = new ArrayList<>(seqs.size() + 2);
+    args.add(channelId);
+    args.add("list");
+    seqs.forEach(s -> args.add(String.valueOf(s)));
+    return rendered(channelId, args);
+  }
+
+  private Future<JsonArray> rendered(String channelId, List<String> args) {
+    return db.eval(HISTORY, List.of(MessagingKeys.channel(channelId)), args).map(r -> RawJson.array(r.toString()));
+  }
+
+  /** The wire shape of a message hash; messaging_lib.lua's render_message gives the same (MessageReaderTest). */
   static JsonObject toJson(String channelId, Map<String, String> h) {
     JsonObject m = new JsonObject()
         .put("id", h.get("id"))
