@@ -167,6 +167,7 @@ abstract class Target {
         env.put("RELAIS_RATE_" + budget + "_PER_USER", "0");
         env.put("RELAIS_RATE_" + budget + "_PER_IP", "0");
       }
+      env.put("RELAIS_RATE_AUTH_PER_IP", "0");
       env.put("RELAIS_DATA_DIR", bench.runDir.resolve("relais-data").toString());
       env.putAll(bench.relaisEnv);
       return env;
