@@ -4,8 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import org.relais.core.RawJson;
 import org.relais.core.RelaisException;
 import org.relais.redis.LuaScript;
@@ -18,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads messages and turns their hashes into the wire shape — the same shape messaging_send.lua writes into
- * message.new, so that history and live events agree.
+ * Reads messages: pages as the JSON renderings the scripts store with each message (messaging_lib.lua,
+ * render_message), single messages from their hash fields ({@link #toJson}) — the same shape, which is also the one
+ * messaging_send.lua writes into message.new, so that history and live events agree.
  */
 final class MessageReader {
   private static final LuaScript HISTORY = LuaScript.withLibrary(MessageReader.class, "messaging_lib", "messaging_history");
@@ -36,32 +35,6 @@ final class MessageReader {
         return Future.failedFuture(RelaisException.notFound("No such message"));
       }
       return Future.succeededFuture(toJson(channelId, h));
-    });
-  }
-
-  /** Messages with seq from..to inclusive, in order. */
-  Future<JsonArray> range(String channelId, long from, long to) {
-    List<Long> seqs = new ArrayList<>();
-    for (long s = from; s <= to; s++) {
-      seqs.add(s);
-    }
-    return list(channelId, seqs);
-  }
-
-  Future<JsonArray> list(String channelId, List<Long> seqs) {
-    List<Request> reads = new ArrayList<>();
-    for (long s : seqs) {
-      reads.add(Request.cmd(Command.HGETALL).arg(MessagingKeys.message(channelId, s)));
-    }
-    return db.batch(reads).map(replies -> {
-      JsonArray out = new JsonArray();
-      for (Response r : replies) {
-        Map<String, String> h = Responses.toMap(r);
-        if (!h.isEmpty()) {
-          out.add(toJson(channelId, h));
-        }
-      }
-      return out;
     });
   }
 
@@ -92,7 +65,7 @@ final class MessageReader {
     return db.eval(HISTORY, List.of(MessagingKeys.channel(channelId)), args).map(r -> RawJson.array(r.toString()));
   }
 
-  /** The wire shape of a message hash; messaging_lib.lua's render_message gives the same (MessageReaderTest). */
+  /** The wire shape of a message hash; messaging_lib.lua's render_message gives the same (MessageRenderingTest). */
   static JsonObject toJson(String channelId, Map<String, String> h) {
     JsonObject m = new JsonObject()
         .put("id", h.get("id"))
