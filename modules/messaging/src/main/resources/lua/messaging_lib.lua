@@ -81,3 +81,108 @@ local function forget_mentions(channel_key, mkey, seq)
     redis.call('ZREM', key_of(channel_key, 'mentions:*'), seq)
   end
 end
+
+-- ---------------------------------------------------------------- stored renderings
+-- Each message hash also holds, in field json, the message in its wire shape (the shape MessageReader.toJson builds
+-- from the other fields), so that a page of history is read and sent without decoding anything. Every script that
+-- changes a field shown there renders the message again (store_rendering). Numbers are copied from the hash as
+-- text and arrays are written by hand: cjson would turn an empty array into {} and large numbers into 1e+14.
+
+-- A JSON string, or null for a missing field.
+local function json_or_null(value)
+  if value then
+    return cjson.encode(value)
+  end
+  return 'null'
+end
+
+local function present(value)
+  return value and value ~= ''
+end
+
+-- Java's String order (UTF-16 code units), used for ties in the reactions' order: UTF-8 bytes order characters
+-- beyond U+FFFF (4-byte, lead F0-F4) after U+E000-U+FFFF (lead EE-EF); UTF-16 puts them before (surrogates).
+local function java_less(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then
+      if x >= 240 and (y == 238 or y == 239) then
+        return true
+      end
+      if y >= 240 and (x == 238 or x == 239) then
+        return false
+      end
+      return x < y
+    end
+  end
+  return #a < #b
+end
+
+-- The stored {emoji: [userIds]} as [{emoji, count, userIds}], most used first, then by emoji.
+local function render_reactions(stored)
+  if not present(stored) or stored == '{}' then
+    return '[]'
+  end
+  local list = {}
+  for emoji, users in pairs(cjson.decode(stored)) do
+    list[#list + 1] = {emoji = emoji, users = users}
+  end
+  table.sort(list, function(a, b)
+    if #a.users ~= #b.users then
+      return #a.users > #b.users
+    end
+    return java_less(a.emoji, b.emoji)
+  end)
+  local out = {}
+  for i, r in ipairs(list) do
+    local ids = {}
+    for j, u in ipairs(r.users) do
+      ids[j] = cjson.encode(u)
+    end
+    out[i] = '{"emoji":' .. cjson.encode(r.emoji) .. ',"count":' .. #r.users .. ',"userIds":['
+      .. table.concat(ids, ',') .. ']}'
+  end
+  return '[' .. table.concat(out, ',') .. ']'
+end
+
+-- The wire shape of the message in hash mkey (which exists), rendered from its fields.
+local function render_message(mkey, channel_id)
+  local h = redis.call('HMGET', mkey, 'id', 'seq', 'authorId', 'clientMsgId', 'text', 'createdAt', 'editedAt',
+    'threadRootId', 'replyCount', 'lastReplyAt', 'mentions', 'mentionsChannel', 'reactions', 'deleted', 'deletedAt')
+  local parts = {'{"id":', json_or_null(h[1]), ',"channelId":', cjson.encode(channel_id), ',"seq":', h[2] or '0',
+    ',"authorId":', json_or_null(h[3]), ',"clientMsgId":', json_or_null(h[4]), ',"text":', cjson.encode(h[5] or ''),
+    ',"createdAt":', json_or_null(h[6])}
+  if present(h[7]) then
+    parts[#parts + 1] = ',"editedAt":' .. cjson.encode(h[7])
+  end
+  if present(h[8]) then
+    parts[#parts + 1] = ',"threadRootId":' .. cjson.encode(h[8])
+  end
+  parts[#parts + 1] = ',"replyCount":' .. (present(h[9]) and h[9] or '0')
+  if present(h[10]) then
+    parts[#parts + 1] = ',"lastReplyAt":' .. cjson.encode(h[10])
+  end
+  parts[#parts + 1] = ',"mentions":' .. (present(h[11]) and h[11] or '[]')
+  parts[#parts + 1] = ',"mentionsChannel":' .. (h[12] == '1' and 'true' or 'false')
+  parts[#parts + 1] = ',"reactions":' .. render_reactions(h[13])
+  if h[14] == '1' then
+    parts[#parts + 1] = ',"deleted":true,"deletedAt":' .. json_or_null(h[15])
+  end
+  parts[#parts + 1] = '}'
+  return table.concat(parts)
+end
+
+-- Renders the message in hash mkey again and stores the rendering; returns it.
+local function store_rendering(mkey, channel_id)
+  local json = render_message(mkey, channel_id)
+  redis.call('HSET', mkey, 'json', json)
+  return json
+end
+
+-- Publishes an event on the channel's topic when the caller gave one ('' : the caller publishes it itself).
+local function publish_event(topic, event)
+  if topic ~= '' then
+    redis.call('PUBLISH', topic, event)
+  end
+end

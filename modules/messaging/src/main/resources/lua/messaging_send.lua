@@ -4,8 +4,10 @@
 -- ARGV[1] channel id  ARGV[2] author id  ARGV[3] clientMsgId  ARGV[4] message id  ARGV[5] created-at (ISO)
 -- ARGV[6] text  ARGV[7] thread root message id or ''  ARGV[8] mentions JSON array text  ARGV[9] '1' if @channel
 -- ARGV[10] implicit member '1'/'0'  ARGV[11] log max length  ARGV[12] dedupe seconds
--- ARGV[13] n mentioned user ids, then the ids
--- Returns {'ok', messageJson, eventJson} | {'dup', seq} | {'err', code, message}
+-- ARGV[13] the channel's pub/sub topic ('' : the caller publishes message.new itself)
+-- ARGV[14] n mentioned user ids, then the ids
+-- Stores the message's rendering (field json) and renders the thread root again (its reply count changed).
+-- Returns {'ok', messageJson, eventJson, offset} | {'dup', seq} | {'err', code, message}
 local ch = KEYS[1]
 local refused = check_writable(ch, ARGV[2], ARGV[10])
 if refused then
@@ -37,8 +39,16 @@ if ARGV[7] ~= '' then
 end
 local seq = redis.call('HINCRBY', ch, 'seq', 1)
 local mkey = key_of(ch, 'm:' .. seq)
+-- The same shape as render_message gives for a new message (MessageReader.toJson's).
+local message = '{"id":' .. cjson.encode(ARGV[4]) .. ',"channelId":' .. cjson.encode(ARGV[1]) .. ',"seq":' .. seq
+  .. ',"authorId":' .. cjson.encode(ARGV[2]) .. ',"clientMsgId":' .. cjson.encode(ARGV[3])
+  .. ',"text":' .. cjson.encode(ARGV[6]) .. ',"createdAt":' .. cjson.encode(ARGV[5])
+  .. (ARGV[7] ~= '' and (',"threadRootId":' .. cjson.encode(ARGV[7])) or '')
+  .. ',"replyCount":0,"mentions":' .. ARGV[8] .. ',"mentionsChannel":' .. (ARGV[9] == '1' and 'true' or 'false')
+  .. ',"reactions":[]}'
 redis.call('HSET', mkey, 'id', ARGV[4], 'seq', seq, 'authorId', ARGV[2], 'clientMsgId', ARGV[3],
-  'text', ARGV[6], 'createdAt', ARGV[5], 'threadRootId', ARGV[7], 'mentions', ARGV[8], 'mentionsChannel', ARGV[9])
+  'text', ARGV[6], 'createdAt', ARGV[5], 'threadRootId', ARGV[7], 'mentions', ARGV[8], 'mentionsChannel', ARGV[9],
+  'json', message)
 redis.call('HSET', key_of(ch, 'ids'), ARGV[4], seq)
 redis.call('SET', dedupe, seq, 'EX', ARGV[12])
 redis.call('HSET', ch, 'lastMessageAt', ARGV[5])
@@ -47,11 +57,12 @@ if root_seq then
   local count = redis.call('HINCRBY', root_key, 'replyCount', 1)
   redis.call('HSET', root_key, 'lastReplyAt', ARGV[5])
   redis.call('RPUSH', key_of(ch, 'thread:' .. root_seq), seq)
+  store_rendering(root_key, ARGV[1])
   thread_json = ',"thread":{"rootId":' .. cjson.encode(ARGV[7]) .. ',"rootSeq":' .. root_seq .. ',"replyCount":' .. count
     .. ',"lastReplyAt":' .. cjson.encode(ARGV[5]) .. '}'
 end
-local n = tonumber(ARGV[13])
-for i = 14, 13 + n do
+local n = tonumber(ARGV[14])
+for i = 15, 14 + n do
   if ARGV[i] ~= ARGV[2] then
     redis.call('ZADD', key_of(ch, 'mentions:' .. ARGV[i]), seq, seq)
   end
@@ -61,11 +72,6 @@ if ARGV[9] == '1' then
 end
 -- Writing in a channel means having seen it: the author's read marker moves to their message.
 redis.call('HSET', key_of(ch, 'read'), ARGV[2], seq)
-local message = '{"id":' .. cjson.encode(ARGV[4]) .. ',"channelId":' .. cjson.encode(ARGV[1]) .. ',"seq":' .. seq
-  .. ',"authorId":' .. cjson.encode(ARGV[2]) .. ',"clientMsgId":' .. cjson.encode(ARGV[3])
-  .. ',"text":' .. cjson.encode(ARGV[6]) .. ',"createdAt":' .. cjson.encode(ARGV[5])
-  .. (ARGV[7] ~= '' and (',"threadRootId":' .. cjson.encode(ARGV[7])) or '')
-  .. ',"replyCount":0,"mentions":' .. ARGV[8] .. ',"mentionsChannel":' .. (ARGV[9] == '1' and 'true' or 'false')
-  .. ',"reactions":[]}'
 local offset, event = log_event(ch, ARGV[1], 'message.new', '{"message":' .. message .. thread_json .. '}', ARGV[11])
-return {'ok', message, event}
+publish_event(ARGV[13], event)
+return {'ok', message, event, offset}

@@ -103,7 +103,7 @@ public final class RelaisServer {
               config.inviteTtlSeconds());
           identity.auditTo(audit);
           MessagingSettings messagingSettings = new MessagingSettings(config.messageMaxChars(), 20,
-              config.channelLogEvents(), 86_400, 8, 1_000);
+              config.channelLogEvents(), 86_400, 8, 1_000, config.redisWaitReplicas() <= 0);
           MessagingService messaging = MessagingService.create(db, identity, bus, bus, messagingSettings);
           messaging.auditTo(audit);
           Presence presence = Presence.create(vertx, db, bus, PresenceSettings.of(config.presenceTtlSeconds(),

@@ -726,7 +726,8 @@ final class WsConnection {
       return;
     }
     if (state != State.CLOSED && !ws.isClosed()) {
-      ws.writeTextMessage(frame.encode());
+      // JsonFrames.encode: parts of a reply already held as JSON (a history page) are copied in, not re-encoded.
+      ws.writeTextMessage(org.relais.core.JsonFrames.encode(frame));
       if (ws.writeQueueFull()) {
         ws.pause();
         ws.drainHandler(v -> ws.resume());

@@ -1,22 +1,31 @@
 package org.relais.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Strict decoding of inbound JSON: one object, nesting at most {@value #MAX_DEPTH} deep, no duplicate keys,
  * no NaN or Infinity, integers within ±2^53, nothing after the object. Fails with {@code bad_request} for
  * malformed input and {@code too_large} for input past the limits, never with anything else.
+ *
+ * <p>Also the encoding of outbound frames ({@link #encode}): the same text as {@code JsonObject.encode()}, except
+ * that arrays made by {@link RawJson#array} are copied in as they are, not decoded and encoded again.
  */
 public final class JsonFrames {
   public static final int MAX_DEPTH = 32;
@@ -30,7 +39,96 @@ public final class JsonFrames {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
+  /** Writes frames; its defaults are those of Vert.x's own codec. */
+  private static final JsonFactory OUT = JsonFactory.builder().build();
+
   private JsonFrames() {
+  }
+
+  /**
+   * Encodes an outbound frame (a reply, an HTTP body). Values other than JSON objects, arrays, strings, numbers,
+   * booleans and null are encoded by Vert.x's codec, as {@code encode()} does.
+   */
+  public static String encode(JsonObject frame) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = OUT.createGenerator(out)) {
+      write(g, frame);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode a frame", e);
+    }
+    return out.toString();
+  }
+
+  private static void write(JsonGenerator g, Object value) throws IOException {
+    if (value == null) {
+      g.writeNull();
+    } else if (value instanceof String s) {
+      g.writeString(s);
+    } else if (value instanceof JsonObject o) {
+      writeMap(g, o.getMap());
+    } else if (value instanceof JsonArray a) {
+      writeList(g, a.getList());
+    } else if (value instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      g.writeNumber(((Number) value).longValue());
+    } else if (value instanceof Double d) {
+      g.writeNumber(d);
+    } else if (value instanceof Float f) {
+      g.writeNumber(f);
+    } else if (value instanceof BigDecimal d) {
+      g.writeNumber(d);
+    } else if (value instanceof BigInteger i) {
+      g.writeNumber(i);
+    } else if (value instanceof Map<?, ?> m) {
+      writeMap(g, m);
+    } else if (value instanceof List<?> l) {
+      writeList(g, l);
+    } else {
+      g.writeRawValue(Json.CODEC.toString(value));
+    }
+  }
+
+  private static void writeMap(JsonGenerator g, Map<?, ?> map) throws IOException {
+    g.writeStartObject();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      g.writeFieldName(String.valueOf(e.getKey()));
+      write(g, e.getValue());
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeList(JsonGenerator g, List<?> list) throws IOException {
+    String raw = RawJson.textOf(list);
+    if (raw != null) {
+      g.writeRawValue(raw);
+      return;
+    }
+    g.writeStartArray();
+    for (Object v : list) {
+      write(g, v);
+    }
+    g.writeEndArray();
+  }
+
+  /** Decodes a JSON array (same rules as {@link #parseObject}). */
+  public static JsonArray parseArray(String text) {
+    try (JsonParser parser = FACTORY.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        throw RelaisException.badRequest("Expected a JSON array");
+      }
+      JsonArray result = readArray(parser);
+      if (parser.nextToken() != null) {
+        throw RelaisException.badRequest("Unexpected content after the JSON array");
+      }
+      return result;
+    } catch (StreamConstraintsException e) {
+      throw new RelaisException(ErrorCode.TOO_LARGE, "JSON is nested too deeply or has a value too long");
+    } catch (JsonProcessingException e) {
+      throw RelaisException.badRequest("Malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw RelaisException.badRequest("Malformed JSON");
+    }
   }
 
   /** Decodes one JSON object. */

@@ -10,7 +10,10 @@ import java.util.Collection;
  */
 public interface ChannelBus {
 
-  /** The pub/sub topic of a channel's events. */
+  /**
+   * The pub/sub topic of a channel's events. The messaging scripts (send, edit, delete, react) PUBLISH their event on
+   * it themselves, in the same round trip as the write, instead of calling {@link #publish}.
+   */
   static String topic(String channelId) {
     return org.relais.redis.Keys.PREFIX + "topic:ch:" + channelId;
   }

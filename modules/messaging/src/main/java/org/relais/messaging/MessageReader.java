@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
+import org.relais.core.RawJson;
 import org.relais.core.RelaisException;
+import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
 import org.relais.redis.Responses;
 
@@ -16,10 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads messages and turns their hashes into the wire shape — the same shape messaging_send.lua writes into
- * message.new, so that history and live events agree.
+ * Reads messages: pages as the JSON renderings the scripts store with each message (messaging_lib.lua,
+ * render_message), single messages from their hash fields ({@link #toJson}) — the same shape, which is also the one
+ * messaging_send.lua writes into message.new, so that history and live events agree.
  */
 final class MessageReader {
+  private static final LuaScript HISTORY = LuaScript.withLibrary(MessageReader.class, "messaging_lib", "messaging_history");
   private final RedisDb db;
 
   MessageReader(RedisDb db) {
@@ -36,32 +38,34 @@ final class MessageReader {
     });
   }
 
-  /** Messages with seq from..to inclusive, in order. */
-  Future<JsonArray> range(String channelId, long from, long to) {
-    List<Long> seqs = new ArrayList<>();
-    for (long s = from; s <= to; s++) {
-      seqs.add(s);
+  /**
+   * Messages with seq from..to inclusive, in order, as their stored renderings (messaging_history.lua): the page
+   * is one script call and one string, put in the reply as it is ({@link RawJson#array}).
+   */
+  Future<JsonArray> page(String channelId, long from, long to) {
+    if (to < from) {
+      return Future.succeededFuture(new JsonArray());
     }
-    return list(channelId, seqs);
+    return rendered(channelId, List.of(channelId, "range", String.valueOf(from), String.valueOf(to)));
   }
 
-  Future<JsonArray> list(String channelId, List<Long> seqs) {
-    List<Request> reads = new ArrayList<>();
-    for (long s : seqs) {
-      reads.add(Request.cmd(Command.HGETALL).arg(MessagingKeys.message(channelId, s)));
+  /** The messages with these seqs that exist, in this order, as their stored renderings. */
+  Future<JsonArray> pageOf(String channelId, List<Long> seqs) {
+    if (seqs.isEmpty()) {
+      return Future.succeededFuture(new JsonArray());
     }
-    return db.batch(reads).map(replies -> {
-      JsonArray out = new JsonArray();
-      for (Response r : replies) {
-        Map<String, String> h = Responses.toMap(r);
-        if (!h.isEmpty()) {
-          out.add(toJson(channelId, h));
-        }
-      }
-      return out;
-    });
+    List<String> args = new ArrayList<>(seqs.size() + 2);
+    args.add(channelId);
+    args.add("list");
+    seqs.forEach(s -> args.add(String.valueOf(s)));
+    return rendered(channelId, args);
   }
 
+  private Future<JsonArray> rendered(String channelId, List<String> args) {
+    return db.eval(HISTORY, List.of(MessagingKeys.channel(channelId)), args).map(r -> RawJson.array(r.toString()));
+  }
+
+  /** The wire shape of a message hash; messaging_lib.lua's render_message gives the same (MessageRenderingTest). */
   static JsonObject toJson(String channelId, Map<String, String> h) {
     JsonObject m = new JsonObject()
         .put("id", h.get("id"))

@@ -806,43 +806,52 @@ final class MessagingServiceImpl implements MessagingService {
     String rootId = data.getString("threadRootId", "");
     return access(p, channelId).compose(MessagingServiceImpl::requireMember)
         .compose(a -> resolveMentions(a, parseMentions(text)).compose(mentions -> {
+          // The script publishes message.new itself (one round trip less), unless sends wait for replicas: then
+          // the event goes out after the WAIT, as before.
+          boolean inScript = settings.publishSendsInScript();
           List<String> args = new ArrayList<>(List.of(channelId, p.userId(), clientMsgId, Ids.newId(),
               Instant.now().toString(), text, rootId, mentions.json(), mentions.channel() ? "1" : "0", implicitFlag(a),
               String.valueOf(settings.logMaxEvents()), String.valueOf(settings.dedupeSeconds()),
-              String.valueOf(mentions.userIds().size())));
+              inScript ? ChannelBus.topic(channelId) : "", String.valueOf(mentions.userIds().size())));
           args.addAll(mentions.userIds());
-          return db.evalReplicated(SEND, List.of(MessagingKeys.channel(channelId)), args);
-        }))
-        .compose(Responses::checked)
-        .compose(r -> {
-          String outcome = r.get(0).toString();
-          if (outcome.equals("dup")) {
-            return reader.message(channelId, r.get(1).toLong())
-                .map(m -> new JsonObject().put("message", m).put("duplicate", true));
-          }
-          String event = r.get(2).toString();
-          JsonObject message = new JsonObject(r.get(1).toString());
-          return publish(channelId, event).map(v -> {
-            notifySent(channelId, message);
-            return new JsonObject().put("message", message);
-          });
-        });
+          return db.evalReplicated(SEND, List.of(MessagingKeys.channel(channelId)), args)
+              .compose(Responses::checked)
+              .compose(r -> {
+                String outcome = r.get(0).toString();
+                if (outcome.equals("dup")) {
+                  return reader.message(channelId, r.get(1).toLong())
+                      .map(m -> new JsonObject().put("message", m).put("duplicate", true));
+                }
+                String event = r.get(2).toString();
+                JsonObject message = new JsonObject(r.get(1).toString());
+                Future<Void> published = inScript ? Future.succeededFuture() : publish(channelId, event);
+                return published.map(v -> {
+                  notifySent(sentIn(a.channel(), message, r.get(3).toLong()), message);
+                  return new JsonObject().put("message", message);
+                });
+              });
+        }));
   }
 
-  private void notifySent(String channelId, JsonObject message) {
+  /** The channel as it is right after a send: the one read before it, with the send's seq, offset and time. */
+  private static Channel sentIn(Channel c, JsonObject message, long offset) {
+    return new Channel(c.id(), c.kind(), c.isPublic(), c.name(), c.topic(), c.description(), c.orgId(), c.createdBy(),
+        c.createdAt(), c.updatedAt(), c.archived(), message.getLong("seq"), offset, c.memberCount(),
+        message.getString("createdAt"), c.sensitive());
+  }
+
+  private void notifySent(Channel channel, JsonObject message) {
     MessagingObserver o = observer;
     if (o == MessagingObserver.NONE) {
       return;
     }
     List<String> mentioned = new ArrayList<>();
     message.getJsonArray("mentions", new JsonArray()).forEach(m -> mentioned.add(String.valueOf(m)));
-    channel(channelId).onSuccess(ch -> ch.ifPresent(c -> {
-      try {
-        o.messageSent(c, message, mentioned);
-      } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(MessagingService.class).warn("messaging observer failed", e);
-      }
-    }));
+    try {
+      o.messageSent(channel, message, mentioned);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(MessagingService.class).warn("messaging observer failed", e);
+    }
   }
 
   @Override
@@ -858,12 +867,13 @@ final class MessagingServiceImpl implements MessagingService {
         .compose(a -> resolveMentions(a, parseMentions(text)).compose(mentions -> {
           List<String> args = new ArrayList<>(List.of(channelId, p.userId(), data.getString("messageId"),
               Instant.now().toString(), "edit", text, mentions.json(), mentions.channel() ? "1" : "0",
-              "0", implicitFlag(a), String.valueOf(settings.logMaxEvents()), String.valueOf(mentions.userIds().size())));
+              "0", implicitFlag(a), String.valueOf(settings.logMaxEvents()), ChannelBus.topic(channelId),
+              String.valueOf(mentions.userIds().size())));
           args.addAll(mentions.userIds());
           return db.eval(EDIT, List.of(MessagingKeys.channel(channelId)), args);
         }))
         .compose(Responses::checked)
-        .compose(r -> publish(channelId, r.get(1).toString()).map(v -> new JsonObject(r.get(1).toString()).getJsonObject("data")));
+        .map(r -> new JsonObject(r.get(1).toString()).getJsonObject("data"));
   }
 
   @Override
@@ -873,9 +883,9 @@ final class MessagingServiceImpl implements MessagingService {
     return access(p, channelId).compose(a -> a.moderates() ? Future.succeededFuture(a) : requireMember(a))
         .compose(a -> db.eval(EDIT, List.of(MessagingKeys.channel(channelId)), List.of(channelId, p.userId(),
             data.getString("messageId"), Instant.now().toString(), "delete", "", "[]", "0", a.moderates() ? "1" : "0",
-            implicitFlag(a), String.valueOf(settings.logMaxEvents()), "0")))
+            implicitFlag(a), String.valueOf(settings.logMaxEvents()), ChannelBus.topic(channelId), "0")))
         .compose(Responses::checked)
-        .compose(r -> publish(channelId, r.get(1).toString()).map(v -> new JsonObject(r.get(1).toString()).getJsonObject("data")));
+        .map(r -> new JsonObject(r.get(1).toString()).getJsonObject("data"));
   }
 
   @Override
@@ -884,14 +894,15 @@ final class MessagingServiceImpl implements MessagingService {
     return access(p, channelId).compose(MessagingServiceImpl::requireMember)
         .compose(a -> db.eval(REACT, List.of(MessagingKeys.channel(channelId)), List.of(channelId, p.userId(),
             data.getString("messageId"), data.getString("emoji"), add ? "add" : "remove",
-            String.valueOf(settings.maxReactions()), implicitFlag(a), String.valueOf(settings.logMaxEvents()))))
+            String.valueOf(settings.maxReactions()), implicitFlag(a), String.valueOf(settings.logMaxEvents()),
+            ChannelBus.topic(channelId))))
         .compose(Responses::checked)
-        .compose(r -> {
+        .map(r -> {
           String event = r.get(1).toString();
           if (event.isEmpty()) {
-            return Future.succeededFuture(new JsonObject().put("changed", false));
+            return new JsonObject().put("changed", false);
           }
-          return publish(channelId, event).map(v -> new JsonObject(event).getJsonObject("data").put("changed", true));
+          return new JsonObject(event).getJsonObject("data").put("changed", true);
         });
   }
 
@@ -924,7 +935,7 @@ final class MessagingServiceImpl implements MessagingService {
       }
       long first = from;
       long end = to;
-      return reader.range(channelId, from, to).map(messages -> new JsonObject()
+      return reader.page(channelId, from, to).map(messages -> new JsonObject()
           .put("channelId", channelId)
           .put("messages", messages)
           .put("channelSeq", last)
@@ -959,7 +970,7 @@ final class MessagingServiceImpl implements MessagingService {
                   seqs.add(n);
                 }
               }
-              return reader.list(channelId, seqs).map(replies -> new JsonObject()
+              return reader.pageOf(channelId, seqs).map(replies -> new JsonObject()
                   .put("channelId", channelId)
                   .put("root", root)
                   .put("replies", replies)

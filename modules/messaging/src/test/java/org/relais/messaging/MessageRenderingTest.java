@@ -1,0 +1,206 @@
+package org.relais.messaging;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.relais.core.EventSink;
+import org.relais.core.Ids;
+import org.relais.core.JsonFrames;
+import org.relais.core.Principal;
+import org.relais.core.Role;
+import org.relais.redis.ManagedRedis;
+import org.relais.redis.RedisDb;
+import org.relais.redis.RedisSettings;
+import org.relais.redis.Responses;
+import org.relais.tests.redis.TestRedis;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The stored renderings of messages (field json, written by the Lua scripts and read by history as it is) against
+ * MessageReader.toJson, the wire shape built from the hash fields: for every state a message can be in.
+ */
+class MessageRenderingTest {
+  private static ManagedRedis redis;
+  private static Vertx vertx;
+  private static RedisDb db;
+  private static MessagingService messaging;
+  private static MessageReader reader;
+
+  @BeforeAll
+  static void start() {
+    redis = TestRedis.start();
+    vertx = Vertx.vertx();
+    db = RedisDb.create(vertx, RedisSettings.of(redis.url()), new SimpleMeterRegistry());
+    messaging = MessagingService.create(db, null, new SilentBus(), new SilentEvents(), MessagingSettings.defaults());
+    reader = new MessageReader(db);
+  }
+
+  @AfterAll
+  static void stop() {
+    await(db.close());
+    await(vertx.close());
+    redis.close();
+  }
+
+  private static Principal user() {
+    return new Principal(Ids.newId(), Ids.newId(), Set.of(Role.MEMBER), Ids.newId(), "fr");
+  }
+
+  @Test
+  @DisplayName("history's stored renderings equal the wire shape of every kind of message, and are rebuilt for old ones")
+  void renderingsMatchTheHashes() {
+    Principal alice = user();
+    Principal bob = user();
+    Principal carol = user();
+    String channelId = await(messaging.createChannel(alice, new JsonObject().put("kind", "thematic")
+        .put("name", "rendering"))).getJsonObject("channel").getString("id");
+    for (Principal p : List.of(bob, carol)) {
+      await(db.send(Command.HSET, MessagingKeys.members(channelId), p.userId(), "member"));
+    }
+    JsonObject plain = send(alice, channelId, "hello", null);
+    send(bob, channelId, "é 😀 \"quoted\" \\ back / slash \n\t \u0001 \u2028 𝄞 日本 \uD83D\uDC4D", null);
+    send(alice, channelId, "hi <@" + bob.userId() + "> and <@" + carol.userId() + "> @channel", null);
+    JsonObject reacted = send(carol, channelId, "react to me", null);
+    for (Principal p : List.of(alice, bob, carol)) {
+      react(p, channelId, reacted, "👍", true);
+    }
+    react(alice, channelId, reacted, "！", true);      // U+FF01: after 😀 in Java's order, before it in UTF-8's
+    react(bob, channelId, reacted, "😀", true);
+    react(carol, channelId, reacted, "a", true);
+    react(carol, channelId, reacted, "❤️", true);
+    react(carol, channelId, reacted, "❤️", false);
+    JsonObject edited = send(bob, channelId, "before edit", null);
+    await(messaging.edit(bob, new JsonObject().put("channelId", channelId).put("messageId", edited.getString("id"))
+        .put("text", "after edit <@" + alice.userId() + ">")));
+    JsonObject deleted = send(carol, channelId, "to delete <@" + alice.userId() + ">", null);
+    react(alice, channelId, deleted, "👍", true);
+    await(messaging.delete(carol, new JsonObject().put("channelId", channelId).put("messageId", deleted.getString("id"))));
+    JsonObject root = send(alice, channelId, "thread root", null);
+    send(bob, channelId, "reply one", root.getString("id"));
+    send(carol, channelId, "reply two 🙂", root.getString("id"));
+    JsonObject noReactionsLeft = send(alice, channelId, "reaction removed", null);
+    react(bob, channelId, noReactionsLeft, "👍", true);
+    react(bob, channelId, noReactionsLeft, "👍", false);
+    long last = plain.getLong("seq") + 9;
+
+    JsonArray expected = fromHashes(channelId, last);
+    assertThat(expected).hasSize(10);
+    JsonObject reactions = expected.getJsonObject((int) (reacted.getLong("seq") - 1));
+    assertThat(reactions.getJsonArray("reactions").stream().map(r -> ((JsonObject) r).getString("emoji")).toList())
+        .containsExactly("👍", "a", "😀", "！");
+    assertSame(await(reader.page(channelId, 1, last)), expected);
+
+    // Messages stored before renderings were kept: rendered by the read, and the rendering stored.
+    for (long s = 1; s <= last; s++) {
+      await(db.send(Command.HDEL, MessagingKeys.message(channelId, s), "json"));
+    }
+    assertSame(await(reader.page(channelId, 1, last)), expected);
+    for (long s = 1; s <= last; s++) {
+      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.message(channelId, s), "json")).toInteger()).isEqualTo(1);
+    }
+    assertSame(await(reader.page(channelId, 1, last)), expected);
+
+    // The service's pages: a range, a page past the end, and a thread's replies as a list of seqs.
+    JsonObject page = await(messaging.history(bob, new JsonObject().put("channelId", channelId).put("limit", 5L)));
+    assertSame(page.getJsonArray("messages"), new JsonArray(expected.getList().subList((int) last - 5, (int) last)));
+    assertThat(JsonFrames.encode(page)).contains(",\"channelSeq\":" + last + ",");
+    JsonObject empty = await(messaging.history(bob, new JsonObject().put("channelId", channelId).put("after", last)));
+    assertThat(empty.getJsonArray("messages")).isEmpty();
+    JsonObject thread = await(messaging.threadHistory(bob, new JsonObject().put("channelId", channelId)
+        .put("messageId", root.getString("id"))));
+    assertThat(thread.getJsonObject("root").getLong("replyCount")).isEqualTo(2L);
+    assertSame(thread.getJsonArray("replies"), new JsonArray(expected.getList().subList(7, 9)));
+    assertSame(await(reader.pageOf(channelId, List.of(9L, 999L, 1L))),
+        new JsonArray(List.of(expected.getValue(8), expected.getValue(0))));
+  }
+
+  /** Equal values, with the fields of each message in the same order as toJson puts them. */
+  private static void assertSame(JsonArray actual, JsonArray expected) {
+    JsonArray a = JsonFrames.parseArray(JsonFrames.encode(new JsonObject().put("m", actual)).replaceFirst("^\\{\"m\":", "")
+        .replaceFirst("}$", ""));
+    JsonArray e = JsonFrames.parseArray(expected.encode());
+    assertThat(a).isEqualTo(e);
+    for (int i = 0; i < e.size(); i++) {
+      assertThat(new ArrayList<>(a.getJsonObject(i).fieldNames())).isEqualTo(new ArrayList<>(e.getJsonObject(i).fieldNames()));
+    }
+  }
+
+  private static JsonArray fromHashes(String channelId, long last) {
+    JsonArray out = new JsonArray();
+    for (long s = 1; s <= last; s++) {
+      out.add(MessageReader.toJson(channelId, Responses.toMap(await(db.send(Command.HGETALL,
+          MessagingKeys.message(channelId, s))))));
+    }
+    return out;
+  }
+
+  private static JsonObject send(Principal p, String channelId, String text, String rootId) {
+    JsonObject data = new JsonObject().put("channelId", channelId).put("text", text).put("clientMsgId", Ids.newId());
+    if (rootId != null) {
+      data.put("threadRootId", rootId);
+    }
+    return await(messaging.send(p, data)).getJsonObject("message");
+  }
+
+  private static void react(Principal p, String channelId, JsonObject message, String emoji, boolean add) {
+    await(messaging.react(p, new JsonObject().put("channelId", channelId).put("messageId", message.getString("id"))
+        .put("emoji", emoji), add));
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.await(20, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("timed out", e);
+    }
+  }
+
+  private static final class SilentBus implements ChannelBus {
+    @Override
+    public Future<Void> publish(String channelId, String eventJson) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> follow(Collection<String> userIds, String channelId, long afterOffset) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> followAll(String orgId, String channelId, long afterOffset) {
+      return Future.succeededFuture();
+    }
+  }
+
+  private static final class SilentEvents implements EventSink {
+    @Override
+    public Future<Void> toUsers(Collection<String> userIds, String ev, JsonObject data) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> userChanged(String userId) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> sessionsRevoked(String userId, String sessionId) {
+      return Future.succeededFuture();
+    }
+  }
+}
