@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The benchmark harness of issue 9. Starts Redis, Relais, the Socket.IO peer and the ceiling on 127.0.0.1, runs
@@ -145,27 +143,18 @@ public final class Bench {
     }
   }
 
-  /** The longest GC pause in the GC logs of the target's JVM nodes, or -1. */
-  double gcMaxPauseMs(Target t) {
-    double max = -1;
-    Pattern pause = Pattern.compile("Pause.* ([0-9.]+)ms");
+  /** The GC logs of the target's JVM nodes (none for Node.js). */
+  List<Path> gcLogs(Target t) {
+    List<Path> logs = new ArrayList<>();
     for (Proc p : t.nodes) {
-      Path log = runDir.resolve("gc-" + p.name + ".log");
-      if (!Files.exists(log)) {
-        continue;
-      }
-      try {
-        for (String line : Files.readAllLines(log)) {
-          Matcher m = pause.matcher(line);
-          if (m.find()) {
-            max = Math.max(max, Double.parseDouble(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        // ignore
-      }
+      logs.add(runDir.resolve("gc-" + p.name + ".log"));
     }
-    return max;
+    return logs;
+  }
+
+  /** The longest GC pause over the whole life of the target's JVM nodes (ramps and forced GCs included), or -1. */
+  double gcMaxPauseMs(Target t) {
+    return GcLog.maxOverLife(gcLogs(t));
   }
 
   static JsonObject machine() {

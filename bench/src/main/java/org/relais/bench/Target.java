@@ -128,7 +128,8 @@ abstract class Target {
         cmd.add(o);
       }
     }
-    cmd.add("-Xlog:gc:file=" + bench.runDir.resolve("gc-" + label + ".log") + ":uptime");
+    // wall-clock (timemillis) decorations, so that pauses can be matched to the harness's measured windows (GcLog)
+    cmd.add("-Xlog:gc,gc+phases:file=" + bench.runDir.resolve("gc-" + label + ".log") + ":timemillis,uptime,tags");
     if (bench.profile) {
       cmd.add("-XX:StartFlightRecording=filename=" + bench.runDir.resolve(label + ".jfr") + ",settings=profile,dumponexit=true");
     }
