@@ -42,6 +42,9 @@ public final class Bench {
   final String serverJvmOpts;
   final Map<String, String> relaisEnv = new LinkedHashMap<>();
   boolean profile;
+  /** Whether Relais's provisioned world is kept in (and taken from) {@link #cacheDir}: see WorldCache. */
+  boolean worldCache = true;
+  Path cacheDir;
   private final Vertx vertx;
   private final List<Target> started = new ArrayList<>();
   private final int localAddresses;
@@ -52,6 +55,7 @@ public final class Bench {
     this.benchJar = root.resolve("bench/target/relais-bench.jar");
     this.peerDir = root.resolve("bench/peers/socketio");
     this.runDir = runDir;
+    this.cacheDir = root.resolve("bench/cache");
     this.serverJvmOpts = serverJvmOpts;
     this.localAddresses = localAddresses;
     Files.createDirectories(runDir);
@@ -191,6 +195,7 @@ public final class Bench {
     int repeat = 1;
     List<String> sets = new ArrayList<>();
     boolean profile = false;
+    boolean worldCache = true;
     Path root = Path.of(".").toAbsolutePath().normalize();
     String jvm = System.getenv().getOrDefault("BENCH_SERVER_JVM_OPTS", "");
     for (int i = 0; i < args.length; i++) {
@@ -202,6 +207,7 @@ public final class Bench {
         case "--repeat" -> repeat = Integer.parseInt(args[++i]);
         case "--set" -> sets.add(args[++i]);
         case "--profile" -> profile = true;
+        case "--no-world-cache" -> worldCache = false;
         case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
         case "--server-jvm-opts" -> jvm = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -224,6 +230,7 @@ public final class Bench {
     Path runDir = results.resolve("logs-" + stamp);
     Bench bench = new Bench(root, runDir, jvm, sz.i("local.addresses"));
     bench.profile = profile;
+    bench.worldCache = worldCache;
     bench.world = new World(sz);
     long t0 = System.nanoTime();
     JsonObject report = new JsonObject().put("startedAt", java.time.Instant.now().toString())

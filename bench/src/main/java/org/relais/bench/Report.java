@@ -211,7 +211,7 @@ final class Report {
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 
-  private static String cell(List<Double> l) {
+  static String cell(List<Double> l) {
     if (l == null || l.isEmpty()) {
       return "";
     }

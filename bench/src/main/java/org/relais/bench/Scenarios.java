@@ -204,7 +204,7 @@ final class Scenarios {
    */
   JsonObject ladder(Target t, String kind, int nodes) throws Exception {
     boolean big = kind.equals("bigroom");
-    int[] rates = sz.ints(big ? "big.rates" : "rooms.rates");
+    int[] rates = sz.ints((big ? "big" : "rooms") + (nodes == 2 ? "2" : "") + ".rates");
     double limit = sz.i("p99.limit.ms");
     List<Integer> users = new ArrayList<>();
     int count = big ? world.big : world.rooms * world.roomSize;
@@ -221,12 +221,12 @@ final class Scenarios {
       Window ramp = new Window(t);
       openOrThrow(g, conns, false);
       out.put("rampWindow", ramp.close());
-      Proc.sleep(2000);
+      Proc.sleep(sz.i("settle.s") * 1000L);
       JsonArray steps = new JsonArray();
       double knee = 0;
       int failedInARow = 0;
       // warm-up at the first rate, not reported
-      runStep(g, t, big, conns, rates[0], 2, false);
+      runStep(g, t, big, conns, rates[0], sz.i("warmup.step.s"), false);
       for (int rate : rates) {
         JsonObject s = runStep(g, t, big, conns, rate, sz.i("step.measure.s"), true);
         steps.add(s);
@@ -331,7 +331,7 @@ final class Scenarios {
       openOrThrow(g, first, false);
       double firstSecs = (System.nanoTime() - t0) / 1e9;
       JsonObject firstWindow = w.close();
-      Proc.sleep(2000);
+      Proc.sleep(sz.i("settle.s") * 1000L);
       long heap0 = t.heapAfterGcKb(node);
       Proc.sleep(500);
       long rss0 = node.rssKb();
@@ -343,9 +343,9 @@ final class Scenarios {
       out.put("connectWindow", w.close()).put("firstHalfWindow", firstWindow)
           .put("connectSeconds", round(firstSecs + secondSecs, 2))
           .put("connectsPerSecond", Math.round(n / (firstSecs + secondSecs)));
-      Proc.sleep(3000);
+      Proc.sleep(sz.i("settle.s") * 1000L);
       Window hold = new Window(t);
-      Proc.sleep(5000);
+      Proc.sleep(sz.i("idle.hold.s") * 1000L);
       out.put("holdWindow", hold.close());
       long heap1 = t.heapAfterGcKb(node);
       Proc.sleep(500);
@@ -447,7 +447,7 @@ final class Scenarios {
             g.run(() -> g.window = true);
             w = new Window(t);
           }
-          Proc.sleep((measure ? sz.i("history.measure.s") : 2) * 1000L);
+          Proc.sleep((measure ? sz.i("history.measure.s") : sz.i("history.warm.s")) * 1000L);
           if (measure) {
             JsonObject win = w.close();
             g.run(() -> {
@@ -517,7 +517,7 @@ final class Scenarios {
       warmUp(g, t);
       List<Conn> all = conns(g, t, users, 1);
       openOrThrow(g, all, false);
-      Proc.sleep(2000);
+      Proc.sleep(sz.i("settle.s") * 1000L);
       List<Conn> stayers = new ArrayList<>();
       List<Conn> stormers = new ArrayList<>();
       for (Conn c : all) {
