@@ -257,10 +257,14 @@ public final class Bench {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> ts.forEach(Target::stopAll)));
     JsonArray runs = new JsonArray();
     try {
+      JsonObject provisioning = new JsonObject();
       for (Target t : ts) {
+        long p0 = System.nanoTime();
         t.provision(bench.world);
         bench.started.add(t);
+        provisioning.put(t.name, Scenarios.round((System.nanoTime() - p0) / 1e9, 1));
       }
+      report.put("provisioningSeconds", provisioning);
       Scenarios sc = new Scenarios(bench, sz, bench.world);
       for (int rep = 1; rep <= repeat; rep++) {
         for (String s : scenarios) {
@@ -275,6 +279,7 @@ public final class Bench {
             }
             log("[%d/%d] %s on %s (load %s)", rep, repeat, s, t.name, loadavg());
             JsonObject r;
+            long s0 = System.nanoTime();
             try {
               r = switch (s) {
                 case "idle" -> sc.idle(t);
@@ -293,7 +298,8 @@ public final class Bench {
               t.stopNodes();
               r = new JsonObject().put("scenario", s).put("target", t.name).put("failed", String.valueOf(e));
             }
-            runs.add(r.put("repetition", rep).put("variant", s));
+            runs.add(r.put("repetition", rep).put("variant", s)
+                .put("seconds", Scenarios.round((System.nanoTime() - s0) / 1e9, 1)));
           }
         }
       }

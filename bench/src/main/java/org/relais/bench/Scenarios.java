@@ -220,7 +220,8 @@ final class Scenarios {
       List<Conn> conns = conns(g, t, users, nodes);
       Window ramp = new Window(t);
       openOrThrow(g, conns, false);
-      out.put("rampWindow", ramp.close());
+      out.put("rampWindow", ramp.close())
+          .put("connectRetries", g.on(() -> Future.succeededFuture(g.connectErrors), 10_000));
       Proc.sleep(sz.i("settle.s") * 1000L);
       JsonArray steps = new JsonArray();
       double knee = 0;

@@ -165,6 +165,14 @@ abstract class Target {
       // the peer has no per-socket request budget; the history readers and senders must not hit Relais's either
       env.put("RELAIS_WS_RATE_PER_SECOND", "100000");
       env.put("RELAIS_WS_RATE_BURST", "100000");
+      // Relais's per-person and per-address budgets (kept in Redis): at the largest value each accepts, so that
+      // they are still checked (their cost is part of Relais's) but never refuse the bench's traffic, which comes
+      // from a few users and 32 addresses at rates no person sends (the peer has no such budgets)
+      for (String k : List.of("SEND", "REACT", "EXPENSIVE", "HTTP")) {
+        env.put("RELAIS_RATE_" + k + "_PER_USER", "1000000");
+        env.put("RELAIS_RATE_" + k + "_PER_IP", "1000000");
+      }
+      env.put("RELAIS_RATE_AUTH_PER_IP", "1000000");
       env.put("RELAIS_DATA_DIR", bench.runDir.resolve("relais-data").toString());
       env.putAll(bench.relaisEnv);
       return env;
@@ -349,13 +357,19 @@ abstract class Target {
         String text = pad("history message of the bench", 100);
         for (int h = 0; h < w.histRooms; h++) {
           final String channel = rooms.get("h" + h);
-          fs.add(pool.submit(() -> {
-            for (int k = 0; k < w.histMessages; k++) {
-              post("/api/ops/message.send", tokens[0], new JsonObject().put("channelId", channel)
-                  .put("text", text + " " + k).put("clientMsgId", "hist-" + k));
-            }
-            return null;
-          }));
+          // in slices of 25, so that the pool stays full even with few history rooms (the order of the pre-loaded
+          // messages does not matter: readers only count full pages)
+          for (int from = 0; from < w.histMessages; from += 25) {
+            final int lo = from;
+            final int hi = Math.min(w.histMessages, from + 25);
+            fs.add(pool.submit(() -> {
+              for (int k = lo; k < hi; k++) {
+                post("/api/ops/message.send", tokens[0], new JsonObject().put("channelId", channel)
+                    .put("text", text + " " + k).put("clientMsgId", "hist-" + k));
+              }
+              return null;
+            }));
+          }
         }
         for (Future<?> f : fs) {
           f.get();
