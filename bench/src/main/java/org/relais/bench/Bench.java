@@ -26,7 +26,7 @@ import java.util.Map;
  * <pre>
  * bash bench/run.sh [--quick] [--targets relais,socketio,ceiling] [--adapters classic,sharded]
  *                   [--scenarios idle,bigroom,rooms,history,storm,presence,bigroom2,rooms2] [--repeat N]
- *                   [--set key=value ...] [--profile]
+ *                   [--set key=value ...] [--profile] [--no-world-cache] [--provision-only]
  * </pre>
  */
 public final class Bench {
@@ -196,6 +196,7 @@ public final class Bench {
     List<String> sets = new ArrayList<>();
     boolean profile = false;
     boolean worldCache = true;
+    boolean provisionOnly = false;
     Path root = Path.of(".").toAbsolutePath().normalize();
     String jvm = System.getenv().getOrDefault("BENCH_SERVER_JVM_OPTS", "");
     for (int i = 0; i < args.length; i++) {
@@ -208,6 +209,7 @@ public final class Bench {
         case "--set" -> sets.add(args[++i]);
         case "--profile" -> profile = true;
         case "--no-world-cache" -> worldCache = false;
+        case "--provision-only" -> provisionOnly = true;
         case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
         case "--server-jvm-opts" -> jvm = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -265,6 +267,12 @@ public final class Bench {
         provisioning.put(t.name, Scenarios.round((System.nanoTime() - p0) / 1e9, 1));
       }
       report.put("provisioningSeconds", provisioning);
+      if (provisionOnly) {
+        // fills the world cache (e.g. before a full run, while the machine is quiet) and measures nothing
+        log("provisioned (%s); --provision-only: no scenario run", provisioning.encode());
+        ts.forEach(Target::stopAll);
+        System.exit(0);
+      }
       Scenarios sc = new Scenarios(bench, sz, bench.world);
       for (int rep = 1; rep <= repeat; rep++) {
         for (String s : scenarios) {
@@ -276,6 +284,9 @@ public final class Bench {
             boolean twoNodes = s.endsWith("2");
             if (twoNodes && t instanceof Target.Ceil) {
               continue; // the ceiling has no cross-node path
+            }
+            if (t instanceof Target.Ceil && !List.of(sz.s("ceiling.scenarios").split(",")).contains(s)) {
+              continue; // quick mode: the ceiling only where a target row needs it (Sizes: ceiling.scenarios)
             }
             log("[%d/%d] %s on %s (load %s)", rep, repeat, s, t.name, loadavg());
             JsonObject r;
