@@ -7,8 +7,17 @@
 #   bash bench/run.sh                         # full sizes (long; never in CI)
 #   bash bench/run.sh --quick --repeat 3 --targets relais,socketio --scenarios bigroom,history
 #   bash bench/run.sh --set big.rates=10,50 --set step.measure.s=10 ...
+#   bash bench/run.sh --compare bench/results/OLD.json [bench/results/NEW.json]   # Relais before/after, no run
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "--compare" ]]; then
+  shift
+  if [[ ! -f bench/target/relais-bench.jar ]]; then
+    mvn -q -B -Pbench -pl bench -am -DskipTests package
+  fi
+  exec java -cp bench/target/relais-bench.jar org.relais.bench.Compare "$@"
+fi
 
 if [[ "${BENCH_SKIP_BUILD:-}" != "1" ]]; then
   echo "building server/target/relais.jar and bench/target/relais-bench.jar ..."

@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The benchmark harness of issue 9. Starts Redis, Relais, the Socket.IO peer and the ceiling on 127.0.0.1, runs
@@ -28,7 +26,7 @@ import java.util.regex.Pattern;
  * <pre>
  * bash bench/run.sh [--quick] [--targets relais,socketio,ceiling] [--adapters classic,sharded]
  *                   [--scenarios idle,bigroom,rooms,history,storm,presence,bigroom2,rooms2] [--repeat N]
- *                   [--set key=value ...] [--profile]
+ *                   [--set key=value ...] [--profile] [--no-world-cache] [--provision-only]
  * </pre>
  */
 public final class Bench {
@@ -44,6 +42,9 @@ public final class Bench {
   final String serverJvmOpts;
   final Map<String, String> relaisEnv = new LinkedHashMap<>();
   boolean profile;
+  /** Whether Relais's provisioned world is kept in (and taken from) {@link #cacheDir}: see WorldCache. */
+  boolean worldCache = true;
+  Path cacheDir;
   private final Vertx vertx;
   private final List<Target> started = new ArrayList<>();
   private final int localAddresses;
@@ -54,6 +55,7 @@ public final class Bench {
     this.benchJar = root.resolve("bench/target/relais-bench.jar");
     this.peerDir = root.resolve("bench/peers/socketio");
     this.runDir = runDir;
+    this.cacheDir = root.resolve("bench/cache");
     this.serverJvmOpts = serverJvmOpts;
     this.localAddresses = localAddresses;
     Files.createDirectories(runDir);
@@ -145,27 +147,18 @@ public final class Bench {
     }
   }
 
-  /** The longest GC pause in the GC logs of the target's JVM nodes, or -1. */
-  double gcMaxPauseMs(Target t) {
-    double max = -1;
-    Pattern pause = Pattern.compile("Pause.* ([0-9.]+)ms");
+  /** The GC logs of the target's JVM nodes (none for Node.js). */
+  List<Path> gcLogs(Target t) {
+    List<Path> logs = new ArrayList<>();
     for (Proc p : t.nodes) {
-      Path log = runDir.resolve("gc-" + p.name + ".log");
-      if (!Files.exists(log)) {
-        continue;
-      }
-      try {
-        for (String line : Files.readAllLines(log)) {
-          Matcher m = pause.matcher(line);
-          if (m.find()) {
-            max = Math.max(max, Double.parseDouble(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        // ignore
-      }
+      logs.add(runDir.resolve("gc-" + p.name + ".log"));
     }
-    return max;
+    return logs;
+  }
+
+  /** The longest GC pause over the whole life of the target's JVM nodes (ramps and forced GCs included), or -1. */
+  double gcMaxPauseMs(Target t) {
+    return GcLog.maxOverLife(gcLogs(t));
   }
 
   static JsonObject machine() {
@@ -202,6 +195,8 @@ public final class Bench {
     int repeat = 1;
     List<String> sets = new ArrayList<>();
     boolean profile = false;
+    boolean worldCache = true;
+    boolean provisionOnly = false;
     Path root = Path.of(".").toAbsolutePath().normalize();
     String jvm = System.getenv().getOrDefault("BENCH_SERVER_JVM_OPTS", "");
     for (int i = 0; i < args.length; i++) {
@@ -213,6 +208,8 @@ public final class Bench {
         case "--repeat" -> repeat = Integer.parseInt(args[++i]);
         case "--set" -> sets.add(args[++i]);
         case "--profile" -> profile = true;
+        case "--no-world-cache" -> worldCache = false;
+        case "--provision-only" -> provisionOnly = true;
         case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
         case "--server-jvm-opts" -> jvm = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -235,6 +232,7 @@ public final class Bench {
     Path runDir = results.resolve("logs-" + stamp);
     Bench bench = new Bench(root, runDir, jvm, sz.i("local.addresses"));
     bench.profile = profile;
+    bench.worldCache = worldCache;
     bench.world = new World(sz);
     long t0 = System.nanoTime();
     JsonObject report = new JsonObject().put("startedAt", java.time.Instant.now().toString())
@@ -261,9 +259,19 @@ public final class Bench {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> ts.forEach(Target::stopAll)));
     JsonArray runs = new JsonArray();
     try {
+      JsonObject provisioning = new JsonObject();
       for (Target t : ts) {
+        long p0 = System.nanoTime();
         t.provision(bench.world);
         bench.started.add(t);
+        provisioning.put(t.name, Scenarios.round((System.nanoTime() - p0) / 1e9, 1));
+      }
+      report.put("provisioningSeconds", provisioning);
+      if (provisionOnly) {
+        // fills the world cache (e.g. before a full run, while the machine is quiet) and measures nothing
+        log("provisioned (%s); --provision-only: no scenario run", provisioning.encode());
+        ts.forEach(Target::stopAll);
+        System.exit(0);
       }
       Scenarios sc = new Scenarios(bench, sz, bench.world);
       for (int rep = 1; rep <= repeat; rep++) {
@@ -277,8 +285,12 @@ public final class Bench {
             if (twoNodes && t instanceof Target.Ceil) {
               continue; // the ceiling has no cross-node path
             }
+            if (t instanceof Target.Ceil && !List.of(sz.s("ceiling.scenarios").split(",")).contains(s)) {
+              continue; // quick mode: the ceiling only where a target row needs it (Sizes: ceiling.scenarios)
+            }
             log("[%d/%d] %s on %s (load %s)", rep, repeat, s, t.name, loadavg());
             JsonObject r;
+            long s0 = System.nanoTime();
             try {
               r = switch (s) {
                 case "idle" -> sc.idle(t);
@@ -297,7 +309,8 @@ public final class Bench {
               t.stopNodes();
               r = new JsonObject().put("scenario", s).put("target", t.name).put("failed", String.valueOf(e));
             }
-            runs.add(r.put("repetition", rep).put("variant", s));
+            runs.add(r.put("repetition", rep).put("variant", s)
+                .put("seconds", Scenarios.round((System.nanoTime() - s0) / 1e9, 1)));
           }
         }
       }

@@ -171,8 +171,12 @@ final class Gen {
   private Future<Void> openWithRetry(Conn c, boolean resume, int attempt) {
     return c.open(resume).recover(e -> {
       lastConnectError = String.valueOf(e.getMessage());
-      // a refused token is not a busy server: retrying would only hide the error
-      if (attempt >= 30 || lastConnectError.contains("refused")) {
+      // a refused token is not a busy server: retrying would only hide the error; "unavailable" is the server
+      // saying "try again shortly" (Redis slower than its timeout on a loaded machine), which clients do: retried,
+      // and counted in connectErrors (the scenarios' connectRetries / upgradeRetries)
+      boolean transientRefusal = lastConnectError.contains("\"unavailable\"")
+          || lastConnectError.contains("\"rate_limited\"");
+      if (attempt >= 30 || (lastConnectError.contains("refused") && !transientRefusal)) {
         return Future.failedFuture(e);
       }
       connectErrors++;

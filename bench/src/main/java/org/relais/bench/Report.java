@@ -14,7 +14,7 @@ final class Report {
   }
 
   /** One figure: which scenario, what, whether lower is better. */
-  private record Key(String what, boolean lowerBetter) {
+  record Key(String what, boolean lowerBetter) {
   }
 
   static String markdown(JsonObject r) {
@@ -29,8 +29,15 @@ final class Report {
         .append("`, at end `").append(r.getString("loadavgEnd")).append("`. Repetitions: ").append(r.getValue("repeat"))
         .append(". Duration ").append(r.getValue("durationSeconds")).append(" s.\n\n");
     sb.append("**The machine is shared with other work: figures taken under load must be re-measured.**\n\n");
+    sb.append("## Issue 9's targets\n\n").append(Targets.markdown(r)).append('\n');
+    Map<Key, Map<String, List<Double>>> fig = figures(r);
+    summary(sb, fig);
+    steps(sb, r);
+    return sb.toString();
+  }
 
-    // summary: key figure -> target -> values over repetitions
+  /** Every summary figure: figure -> target -> its values over the repetitions. */
+  static Map<Key, Map<String, List<Double>>> figures(JsonObject r) {
     Map<Key, Map<String, List<Double>>> fig = new LinkedHashMap<>();
     for (Object o : r.getJsonArray("runs")) {
       JsonObject run = (JsonObject) o;
@@ -43,6 +50,7 @@ final class Report {
           add(fig, new Key("idle " + run.getValue("connections") + ": RSS per connection (KB)", true), t, run.getDouble("rssPerConnectionKb"));
           add(fig, new Key("idle " + run.getValue("connections") + ": heap per connection after GC (KB; node: JS heap)", true), t, run.getDouble("heapPerConnectionKb"));
           add(fig, new Key("idle " + run.getValue("connections") + ": connects/s", false), t, run.getDouble("connectsPerSecond"));
+          add(fig, new Key("idle " + run.getValue("connections") + ": kernel TCP memory per connection, both ends (KB, /proc/net/sockstat)", true), t, run.getDouble("kernelTcpMemPerConnectionKb"));
         }
         case "bigroom", "rooms" -> {
           String label = (run.getString("scenario").equals("bigroom") ? "1 room × " + run.getValue("members")
@@ -75,7 +83,18 @@ final class Report {
         default -> {
         }
       }
+      if (run.getValue("gcMaxPauseMs") != null) {
+        double inWindows = -1;
+        for (JsonObject w : Targets.windows(run)) {
+          inWindows = Math.max(inWindows, w.getDouble("gcMaxPauseMsInWindow", -1.0));
+        }
+        add(fig, new Key(run.getString("variant") + ": longest GC pause in a measured window (ms)", true), t, inWindows);
+      }
     }
+    return fig;
+  }
+
+  private static void summary(StringBuilder sb, Map<Key, Map<String, List<Double>>> fig) {
     sb.append("## Summary (median [min–max] over repetitions; the peer column is the better of its adapters)\n\n");
     sb.append("| figure | relais | socket.io peer | ceiling | relais / peer | relais / ceiling |\n");
     sb.append("| --- | --- | --- | --- | --- | --- |\n");
@@ -99,16 +118,19 @@ final class Report {
           .append(cell(byT.get("ceiling"))).append(" | ").append(ratio(rel, peer)).append(" | ")
           .append(ratio(rel, ceil)).append(" |\n");
     }
+  }
+
+  private static void steps(StringBuilder sb, JsonObject r) {
     sb.append("\n## Every step\n\n");
-    sb.append("| rep | scenario | target | nodes | load | throughput | p50 ms | p99 ms | p99.9 ms | max ms | lost | order err | errors | server CPU | µs/unit | redis CPU | gen CPU | valid |\n");
-    sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    sb.append("| rep | scenario | target | nodes | load | throughput | p50 ms | p99 ms | p99.9 ms | max ms | lost | order err | errors | server CPU | µs/unit | redis CPU | gen CPU | GC max / total ms | valid |\n");
+    sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Object o : r.getJsonArray("runs")) {
       JsonObject run = (JsonObject) o;
       String head = "| " + run.getValue("repetition") + " | " + run.getString("variant") + " | " + run.getString("target")
           + " | " + run.getValue("nodes", 1) + " | ";
       if (run.containsKey("failed")) {
         sb.append(head).append(" | FAILED: ").append(run.getString("failed").replace('|', '/'))
-            .append(" | | | | | | | | | | | | |\n");
+            .append(" | | | | | | | | | | | | | |\n");
         continue;
       }
       switch (run.getString("scenario")) {
@@ -131,7 +153,9 @@ final class Report {
         }
         case "idle" -> step(sb, head, run.getJsonObject("connectWindow"), run.getValue("connections") + " conns, "
                 + run.getValue("connectsPerSecond") + " conn/s; RSS " + run.getValue("rssPerConnectionKb") + " KB/conn, heap "
-                + run.getValue("heapPerConnectionKb") + " KB/conn", new JsonObject(), "", "",
+                + run.getValue("heapPerConnectionKb") + " KB/conn"
+                + (run.getValue("kernelTcpMemPerConnectionKb") == null ? "" : ", kernel TCP "
+                + run.getValue("kernelTcpMemPerConnectionKb") + " KB/conn"), new JsonObject(), "", "",
             run.getValue("unexpectedCloses"), "");
         case "storm" -> step(sb, head, run.getJsonObject("window"), run.getValue("stormers") + " clients: all back in "
                 + run.getValue("allConnectedSeconds") + " s, resumed in " + run.getValue("allResumedSeconds") + " s",
@@ -147,8 +171,8 @@ final class Report {
     }
     sb.append("\nCPU columns are shares of one core over the measured window (1.0 = a full core). A step is invalid when "
         + "the generator used more than 90 % of its core or Redis more than 80 %. Latency is from the sender's send "
-        + "to the receiver's receipt, both on the generator's clock.\n");
-    return sb.toString();
+        + "to the receiver's receipt, both on the generator's clock. GC: the longest pause / the total of the pauses of "
+        + "the server's JVM(s) within the measured window, in ms (from the GC log; none for Node.js).\n");
   }
 
   private static void step(StringBuilder sb, String head, JsonObject w, String throughput, JsonObject lat, Object lost,
@@ -160,6 +184,8 @@ final class Report {
         .append(w == null ? "" : w.getValue("serverCpuShare")).append(" | ").append(unit).append(" | ")
         .append(w == null ? "" : w.getValue("redisCpuShare")).append(" | ")
         .append(w == null ? "" : w.getValue("generatorCpuShare")).append(" | ")
+        .append(w == null || w.getValue("gcMaxPauseMsInWindow") == null ? "" : w.getValue("gcMaxPauseMsInWindow") + " / "
+            + w.getValue("gcPauseTotalMsInWindow")).append(" | ")
         .append(w == null ? "" : (w.getBoolean("valid") ? "yes" : "NO: " + w.getString("invalidBecause"))).append(" |\n");
   }
 
@@ -185,7 +211,7 @@ final class Report {
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 
-  private static String cell(List<Double> l) {
+  static String cell(List<Double> l) {
     if (l == null || l.isEmpty()) {
       return "";
     }

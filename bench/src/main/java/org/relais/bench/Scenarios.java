@@ -33,6 +33,7 @@ final class Scenarios {
   final class Window {
     final Target t;
     final long t0 = System.nanoTime();
+    final long wall0 = System.currentTimeMillis();
     final double server0;
     final double redis0;
     final double gen0;
@@ -50,6 +51,7 @@ final class Scenarios {
 
     JsonObject close() {
       double wall = (System.nanoTime() - t0) / 1e9;
+      long wall1 = System.currentTimeMillis();
       double server = serverCpu(t) - server0;
       double redis = t.redis == null ? 0 : t.redis.cpuSeconds() - redis0;
       double gen = Proc.cpuSeconds(ProcessHandle.current().pid()) - gen0;
@@ -60,6 +62,8 @@ final class Scenarios {
           .put("redisCpuSeconds", round(redis, 2)).put("generatorCpuSeconds", round(gen, 2))
           .put("serverCpuShare", round(server / wall, 2)).put("redisCpuShare", round(redis / wall, 2))
           .put("generatorCpuShare", round(gen / wall, 2)).put("loadavgStart", load0).put("loadavgEnd", Bench.loadavg());
+      // GC pauses of the server's JVM(s) that overlap this window (issue 9: at most 20 ms); nothing for Node.js
+      j.mergeIn(GcLog.inWindow(bench.gcLogs(t), wall0, wall1));
       List<String> invalid = new ArrayList<>();
       if (gen / wall > 0.9) {
         invalid.add("generator used " + Math.round(100 * gen / wall) + "% of its core");
@@ -200,7 +204,7 @@ final class Scenarios {
    */
   JsonObject ladder(Target t, String kind, int nodes) throws Exception {
     boolean big = kind.equals("bigroom");
-    int[] rates = sz.ints(big ? "big.rates" : "rooms.rates");
+    int[] rates = sz.ints((big ? "big" : "rooms") + (nodes == 2 ? "2" : "") + ".rates");
     double limit = sz.i("p99.limit.ms");
     List<Integer> users = new ArrayList<>();
     int count = big ? world.big : world.rooms * world.roomSize;
@@ -212,17 +216,19 @@ final class Scenarios {
     t.startNodes(nodes);
     Gen g = bench.gen(t);
     try {
-      warmUp(g, t);
+      // no separate handshake warm-up: nothing is measured before the ramp's hundreds of handshakes and the
+      // unreported warm-up step below have warmed the node
       List<Conn> conns = conns(g, t, users, nodes);
       Window ramp = new Window(t);
       openOrThrow(g, conns, false);
-      out.put("rampWindow", ramp.close());
-      Proc.sleep(2000);
+      out.put("rampWindow", ramp.close())
+          .put("connectRetries", g.on(() -> Future.succeededFuture(g.connectErrors), 10_000));
+      Proc.sleep(sz.i("settle.s") * 1000L);
       JsonArray steps = new JsonArray();
       double knee = 0;
       int failedInARow = 0;
       // warm-up at the first rate, not reported
-      runStep(g, t, big, conns, rates[0], 2, false);
+      runStep(g, t, big, conns, rates[0], sz.i("warmup.step.s"), false);
       for (int rate : rates) {
         JsonObject s = runStep(g, t, big, conns, rate, sz.i("step.measure.s"), true);
         steps.add(s);
@@ -327,10 +333,11 @@ final class Scenarios {
       openOrThrow(g, first, false);
       double firstSecs = (System.nanoTime() - t0) / 1e9;
       JsonObject firstWindow = w.close();
-      Proc.sleep(2000);
+      Proc.sleep(sz.i("settle.s") * 1000L);
       long heap0 = t.heapAfterGcKb(node);
       Proc.sleep(500);
       long rss0 = node.rssKb();
+      long[] sock0 = sockstat();
       w = new Window(t);
       long t1 = System.nanoTime();
       openOrThrow(g, second, false);
@@ -338,14 +345,22 @@ final class Scenarios {
       out.put("connectWindow", w.close()).put("firstHalfWindow", firstWindow)
           .put("connectSeconds", round(firstSecs + secondSecs, 2))
           .put("connectsPerSecond", Math.round(n / (firstSecs + secondSecs)));
-      Proc.sleep(3000);
+      Proc.sleep(sz.i("settle.s") * 1000L);
       Window hold = new Window(t);
-      Proc.sleep(5000);
+      Proc.sleep(sz.i("idle.hold.s") * 1000L);
       out.put("holdWindow", hold.close());
       long heap1 = t.heapAfterGcKb(node);
       Proc.sleep(500);
       long rss1 = node.rssKb();
+      long[] sock1 = sockstat();
       int added = second.size();
+      if (sock0 != null && sock1 != null) {
+        // machine-wide: both ends of each loopback connection (the generator's and the server's), and whatever
+        // else runs on the machine; pages of 4 KiB
+        out.put("kernelTcpSocketsHalf", sock0[0]).put("kernelTcpSocketsAll", sock1[0])
+            .put("kernelTcpMemPagesHalf", sock0[1]).put("kernelTcpMemPagesAll", sock1[1])
+            .put("kernelTcpMemPerConnectionKb", round((sock1[1] - sock0[1]) * 4.0 / added, 2));
+      }
       out.put("rssHalfKb", rss0).put("rssAllKb", rss1)
           .put("rssPerConnectionKb", round((rss1 - rss0) / (double) added, 2));
       if (heap0 >= 0 && heap1 >= 0) {
@@ -364,6 +379,30 @@ final class Scenarios {
       t.stopNodes();
     }
     return out;
+  }
+
+  /** {TCP sockets in use, TCP memory in pages} from /proc/net/sockstat ("TCP: inuse N … mem M"), or null. */
+  static long[] sockstat() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/sockstat"))) {
+        if (line.startsWith("TCP:")) {
+          String[] f = line.trim().split("\\s+");
+          long inuse = -1;
+          long mem = -1;
+          for (int i = 1; i + 1 < f.length; i += 2) {
+            if (f[i].equals("inuse")) {
+              inuse = Long.parseLong(f[i + 1]);
+            } else if (f[i].equals("mem")) {
+              mem = Long.parseLong(f[i + 1]);
+            }
+          }
+          return mem < 0 ? null : new long[] {inuse, mem};
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // not Linux
+    }
+    return null;
   }
 
   /** Connects and closes a few hundred sockets, so that a fresh JVM is not measured while still interpreting. */
@@ -410,7 +449,7 @@ final class Scenarios {
             g.run(() -> g.window = true);
             w = new Window(t);
           }
-          Proc.sleep((measure ? sz.i("history.measure.s") : 2) * 1000L);
+          Proc.sleep((measure ? sz.i("history.measure.s") : sz.i("history.warm.s")) * 1000L);
           if (measure) {
             JsonObject win = w.close();
             g.run(() -> {
@@ -477,10 +516,10 @@ final class Scenarios {
     Gen g = bench.gen(t);
     JsonObject out = new JsonObject().put("scenario", "storm").put("target", t.name).put("clients", count);
     try {
-      warmUp(g, t);
+      // the connection ramp of every client (hundreds of handshakes) warms the node before the measured storm
       List<Conn> all = conns(g, t, users, 1);
       openOrThrow(g, all, false);
-      Proc.sleep(2000);
+      Proc.sleep(sz.i("settle.s") * 1000L);
       List<Conn> stayers = new ArrayList<>();
       List<Conn> stormers = new ArrayList<>();
       for (Conn c : all) {

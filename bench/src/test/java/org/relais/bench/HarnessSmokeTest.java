@@ -68,6 +68,8 @@ class HarnessSmokeTest {
       assertThat(s.getJsonObject("sendErrors")).isEmpty();
       assertThat(s.getJsonObject("latency").getLong("count")).isPositive();
       assertThat(s.getJsonObject("window").getDouble("serverCpuSeconds")).isPositive();
+      // the ceiling is a JVM with a GC log: every window says how much of it was GC pause
+      assertThat(s.getJsonObject("window").getInteger("gcPausesInWindow")).isNotNull();
     }
   }
 
