@@ -80,6 +80,11 @@ public final class FaultClient {
   private String inFlight;
   private long inFlightSince;
   private long backoffMs = 100;
+  /** For the lagging report: sends written, replies to sends, the last error, when a frame last came. */
+  private int sendWrites;
+  private int sendReplies;
+  private String lastSendError;
+  private long lastFrameAt;
 
   // Logs, read by the checker (guarded by this).
   private final List<Rec> recs = new ArrayList<>();
@@ -259,6 +264,7 @@ public final class FaultClient {
       return;
     }
     JsonObject frame = new JsonObject(text);
+    lastFrameAt = System.currentTimeMillis();
     synchronized (this) {
       lastActivity = System.currentTimeMillis();
     }
@@ -355,6 +361,7 @@ public final class FaultClient {
     if (clientMsgId == null) {
       return;
     }
+    sendReplies++;
     if (clientMsgId.equals(inFlight)) {
       inFlight = null;
     }
@@ -372,6 +379,7 @@ public final class FaultClient {
       }
     } else {
       String code = frame.getJsonObject("error").getString("code");
+      lastSendError = code;
       synchronized (this) {
         sendErrors++;
       }
@@ -423,6 +431,7 @@ public final class FaultClient {
     requestToClientMsgId.put(reqId, next.getKey());
     inFlight = next.getKey();
     inFlightSince = System.currentTimeMillis();
+    sendWrites++;
     ws.writeTextMessage(new JsonObject().put("id", reqId).put("op", "message.send").put("data", new JsonObject()
         .put("channelId", next.getValue()).put("clientMsgId", next.getKey())
         .put("text", "from " + name + ": " + next.getKey())).encode());
@@ -466,7 +475,9 @@ public final class FaultClient {
   public Future<View> view() {
     io.vertx.core.Promise<View> p = io.vertx.core.Promise.promise();
     context.runOnContext(v -> p.complete(new View(ready && ws != null, unacked.size(), Map.copyOf(offsets), epoch,
-        "conn=" + connection + " inFlight=" + inFlight + " sending=" + sending + " timer=" + sendTimer)));
+        "conn=" + connection + " inFlight=" + inFlight + " sending=" + sending + " timer=" + sendTimer
+            + " sendWrites=" + sendWrites + " sendReplies=" + sendReplies + " lastSendError=" + lastSendError
+            + " lastFrameMsAgo=" + (System.currentTimeMillis() - lastFrameAt))));
     return p.future();
   }
 
