@@ -6,7 +6,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.relais.redis.RedisDb;
-import org.relais.redis.RedisSettings;
 import org.relais.redis.Responses;
 import org.relais.tests.server.TestServer;
 
@@ -324,7 +323,7 @@ public final class InvariantChecker {
   }
 
   private static Map<String, Stored> read(World world, String redisUrl) {
-    RedisDb db = RedisDb.create(world.t.clients, RedisSettings.of(redisUrl), new SimpleMeterRegistry());
+    RedisDb db = RedisDb.create(world.t.clients, World.settings(redisUrl), new SimpleMeterRegistry());
     try {
       Map<String, Stored> out = new LinkedHashMap<>();
       for (String ch : world.channels) {
