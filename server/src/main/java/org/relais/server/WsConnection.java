@@ -646,12 +646,14 @@ final class WsConnection {
   private void abort() {
     abortTimer = -1;
     if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
-      io.netty.channel.Channel channel = internal.channelHandlerContext().channel();
-      if (channel.isOpen()) {
+      io.netty.channel.ChannelHandlerContext ctx = internal.channelHandlerContext();
+      if (ctx.channel().isOpen()) {
         LOG.debug("aborting conn={}: still open {} ms after its close", id, CLOSE_GRACE_MS);
         gateway.metrics().aborted();
-        channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
-        channel.close();
+        ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+        // From Vert.x's own handler towards the socket: channel.close() would enter Vert.x's handler, which turns
+        // it into one more close handshake instead of closing.
+        ctx.close();
       }
     }
   }
