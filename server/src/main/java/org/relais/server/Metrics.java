@@ -45,6 +45,15 @@ final class Metrics {
         .increment();
   }
 
+  private final Counter aborts = Counter.builder("relais.ws.aborts")
+      .description("Closed WebSockets whose TCP connection was dropped because the close handshake did not finish")
+      .register(registry);
+
+  /** A closed socket's TCP connection was dropped: its peer read nothing, not even the close frame. */
+  void aborted() {
+    aborts.increment();
+  }
+
   void closed(int code) {
     closeCounters.computeIfAbsent(String.valueOf(code), c -> Counter.builder("relais.ws.closes")
             .description("WebSocket closes initiated by the server, by close code")

@@ -64,6 +64,9 @@ final class WsConnection {
   private long fullSince;
   private long lastActive;
   private static final long STUCK_AFTER_MS = 10_000;
+  /** How long a closed socket may take to finish its close handshake before its TCP connection is dropped. */
+  static final long CLOSE_GRACE_MS = 3_000;
+  private long abortTimer = -1;
 
   /**
    * Where this socket stands in one channel: the last offset it was sent, and while it catches up from the log,
@@ -756,10 +759,37 @@ final class WsConnection {
     gateway.metrics().closed(code);
     LOG.debug("closing conn={} user={} code={} reason={}", id, principal == null ? null : principal.userId(), code, reason);
     String safeReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
+    // Vert.x starts its closing timeout only once the close frame is flushed: behind the full queue of a peer that
+    // stopped reading it never is, and the socket (and its queue) would stay open for as long as the peer does.
+    abortTimer = gateway.vertx().setTimer(CLOSE_GRACE_MS, t -> abort());
     return ws.close(code, safeReason).recover(e -> Future.succeededFuture());
   }
 
+  /**
+   * Drops the TCP connection of a socket that was closed but is still open {@link #CLOSE_GRACE_MS} later (its peer
+   * reads nothing, so neither the close frame nor the close handshake got through): RST, with what was queued for it
+   * discarded.
+   */
+  private void abort() {
+    abortTimer = -1;
+    if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+      io.netty.channel.ChannelHandlerContext ctx = internal.channelHandlerContext();
+      if (ctx.channel().isOpen()) {
+        LOG.debug("aborting conn={}: still open {} ms after its close", id, CLOSE_GRACE_MS);
+        gateway.metrics().aborted();
+        ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+        // From Vert.x's own handler towards the socket: channel.close() would enter Vert.x's handler, which turns
+        // it into one more close handshake instead of closing.
+        ctx.close();
+      }
+    }
+  }
+
   private void onClosed() {
+    if (abortTimer >= 0) {
+      gateway.vertx().cancelTimer(abortTimer);
+      abortTimer = -1;
+    }
     leavePreHello();
     state = State.CLOSED;
     gateway.vertx().cancelTimer(helloTimer);

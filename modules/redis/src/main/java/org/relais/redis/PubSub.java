@@ -11,6 +11,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,9 @@ public final class PubSub {
 
   private final long pingIntervalMs;
   private long pingTimer = -1;
+  /** When the connection last delivered anything, and when the last PING went out (0: none on this connection). */
+  private long lastHeard;
+  private long pingSentAt;
 
   public PubSub(Vertx vertx, RedisSettings settings) {
     this(vertx, settings, 15_000);
@@ -74,17 +78,29 @@ public final class PubSub {
     this.pingIntervalMs = pingIntervalMs;
   }
 
+  /**
+   * Checks the connection: lost when nothing at all (no message, no PONG) came in since the previous check, then
+   * sends the next PING. Whatever comes in counts, not the PING's own reply: the Vert.x client hands a pub/sub push
+   * that arrives while a PING is waiting the PING's promise (which then never completes) and the PONG to the message
+   * handler, so under traffic the PING's future alone would declare a healthy connection dead every other round.
+   */
   private void ping() {
     RedisConnection conn = connection;
     if (conn == null || closed) {
       return;
     }
-    conn.send(Request.cmd(Command.PING))
-        .timeout(pingIntervalMs, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .onFailure(e -> {
-          LOG.warn("pub/sub connection did not answer PING: {}", e.toString());
-          lost(conn);
-        });
+    long now = System.currentTimeMillis();
+    if (pingSentAt > 0 && lastHeard < pingSentAt && now - pingSentAt >= pingIntervalMs) {
+      LOG.warn("pub/sub connection did not answer PING within {} ms", now - pingSentAt);
+      lost(conn);
+      return;
+    }
+    pingSentAt = now;
+    conn.send(Request.cmd(Command.PING)).onComplete(ar -> {
+      if (ar.succeeded() && connection == conn) {
+        lastHeard = System.currentTimeMillis();
+      }
+    });
   }
 
   /** Registers the handler of a channel, to be subscribed at {@link #start()}. */
@@ -143,6 +159,7 @@ public final class PubSub {
         return Future.succeededFuture();
       }
       connection = conn;
+      pingSentAt = 0;
       conn.handler(this::onMessage);
       conn.exceptionHandler(e -> lost(conn));
       conn.endHandler(v -> lost(conn));
@@ -190,7 +207,10 @@ public final class PubSub {
   }
 
   private void onMessage(Response message) {
-    if (message.size() < 3 || !"message".equals(message.get(0).toString())) {
+    lastHeard = System.currentTimeMillis();
+    // A PONG (a simple string in RESP3, ["pong", ""] in RESP2) or a subscription confirmation: alive, nothing to do.
+    if (message == null || (message.type() != ResponseType.MULTI && message.type() != ResponseType.PUSH)
+        || message.size() < 3 || !"message".equals(message.get(0).toString())) {
       return;
     }
     Handler<String> handler = handlers.get(message.get(1).toString());

@@ -120,6 +120,44 @@ class ManagedRedisTest {
   }
 
   @Test
+  @DisplayName("the subscriber's PING check holds under traffic: messages arriving while a PING waits are no reason to reconnect")
+  void pubSubPingUnderTraffic(@TempDir Path dir) throws Exception {
+    // Regression: the Vert.x client gives the promise of a waiting PING to a push that arrives first, and the PONG to
+    // the message handler; the PING's future never completed, and a busy node dropped its subscriber every 30 s.
+    ManagedRedis redis = TestRedis.start(dir, 0);
+    try {
+      RedisSettings settings = RedisSettings.of(redis.url());
+      RedisDb db = RedisDb.create(vertx, settings, new SimpleMeterRegistry());
+      java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+      LinkedBlockingQueue<Boolean> reconnected = new LinkedBlockingQueue<>();
+      PubSub pubSub = vertx.executeBlocking(() -> null).map(x -> new PubSub(vertx, settings, 200)
+          .subscribe("relais:test-bus", m -> received.incrementAndGet())
+          .onReconnect(() -> reconnected.add(true))).await(5, TimeUnit.SECONDS);
+      pubSub.start().await(5, TimeUnit.SECONDS);
+      long end = System.currentTimeMillis() + 2_500;
+      int sent = 0;
+      while (System.currentTimeMillis() < end) {
+        java.util.List<io.vertx.core.Future<?>> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          batch.add(db.send(Command.PUBLISH, "relais:test-bus", "m" + (sent++)));
+        }
+        io.vertx.core.Future.all(batch).await(5, TimeUnit.SECONDS);
+        Thread.sleep(2);
+      }
+      assertThat(reconnected).as("no reconnection of a healthy, busy subscriber").isEmpty();
+      assertThat(pubSub.connected()).isTrue();
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (received.get() < sent && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(received.get()).as("every message received").isEqualTo(sent);
+      pubSub.close();
+    } finally {
+      redis.stop();
+    }
+  }
+
+  @Test
   @DisplayName("the subscriber reconnects and subscribes again after its connection is killed")
   void pubSubReconnects(@TempDir Path dir) throws Exception {
     ManagedRedis redis = TestRedis.start(dir, 0);

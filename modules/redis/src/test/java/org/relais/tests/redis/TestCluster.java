@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A local Redis Cluster of three masters (no replicas) for tests: three redis-server processes with
+ * A local Redis Cluster of three masters (and, with {@link #start(int, long)}, replicas) for tests: redis-server processes with
  * {@code cluster-enabled yes}, on free loopback ports, in temporary directories, password-protected, joined with
  * CLUSTER MEET and given a third of the slots each with CLUSTER ADDSLOTSRANGE (Redis 7), then awaited until every
  * node reports {@code cluster_state:ok}. Needs no redis-cli: it speaks RESP over plain sockets.
@@ -40,24 +40,46 @@ public final class TestCluster implements AutoCloseable {
    * @throws IOException when no redis-server can be found or the cluster does not form within 20 s
    */
   public static TestCluster start() throws IOException {
+    return start(0, 5_000);
+  }
+
+  /**
+   * Starts and forms the cluster with {@code replicasPerMaster} replicas for each of the three masters (node
+   * {@code 3 + m * replicasPerMaster + r} replicates master {@code m}), awaited until every replica is in sync.
+   *
+   * @param nodeTimeoutMs the cluster-node-timeout: how long a master may be unreachable before its replica is promoted
+   * @throws IOException when no redis-server can be found or the cluster does not form within 20 s
+   */
+  public static TestCluster start(int replicasPerMaster, long nodeTimeoutMs) throws IOException {
     Path exe = ManagedRedis.executable();
     TestCluster c = new TestCluster();
     try {
-      for (int i = 0; i < 3; i++) {
-        c.startNode(exe, i);
+      int nodes = 3 + 3 * replicasPerMaster;
+      for (int i = 0; i < nodes; i++) {
+        c.startNode(exe, i, nodeTimeoutMs);
       }
       for (int port : c.ports) {
         c.awaitPong(port);
       }
-      int[][] ranges = {{0, 5460}, {5461, 10922}, {10923, 16383}};
       for (int i = 0; i < 3; i++) {
-        c.command(c.ports.get(i), "CLUSTER", "ADDSLOTSRANGE", String.valueOf(ranges[i][0]), String.valueOf(ranges[i][1]));
+        c.command(c.ports.get(i), "CLUSTER", "ADDSLOTSRANGE", String.valueOf(RANGES[i][0]), String.valueOf(RANGES[i][1]));
       }
-      for (int i = 1; i < 3; i++) {
+      for (int i = 1; i < nodes; i++) {
         c.command(c.ports.get(0), "CLUSTER", "MEET", "127.0.0.1", String.valueOf(c.ports.get(i)),
             String.valueOf(c.busPorts.get(i)));
       }
-      c.awaitFormed();
+      c.awaitFormed(nodes);
+      for (int m = 0; m < 3; m++) {
+        String masterId = c.command(c.ports.get(m), "CLUSTER", "MYID");
+        for (int r = 0; r < replicasPerMaster; r++) {
+          int replica = 3 + m * replicasPerMaster + r;
+          c.replicate(c.ports.get(replica), masterId);
+        }
+      }
+      for (int i = 3; i < nodes; i++) {
+        c.awaitInSync(c.ports.get(i));
+      }
+      c.awaitFormed(nodes);
       return c;
     } catch (IOException | RuntimeException e) {
       c.close();
@@ -65,7 +87,128 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
-  private void startNode(Path exe, int index) throws IOException {
+  /** The slot ranges of masters 0, 1 and 2. */
+  private static final int[][] RANGES = {{0, 5460}, {5461, 10922}, {10923, 16383}};
+
+  /** The first slot given to master {@code index} at start. */
+  public static int firstSlotOf(int index) {
+    return RANGES[index][0];
+  }
+
+  /** The index of the master that was given {@code slot} at start. */
+  public static int masterIndexOfSlot(int slot) {
+    for (int i = 0; i < 3; i++) {
+      if (slot >= RANGES[i][0] && slot <= RANGES[i][1]) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("slot " + slot);
+  }
+
+  /** CLUSTER REPLICATE, retried while the node does not know the master yet (gossip takes a moment). */
+  private void replicate(int port, String masterId) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try {
+        command(port, "CLUSTER", "REPLICATE", masterId);
+        return;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        sleep(100);
+      }
+    }
+  }
+
+  private void awaitInSync(int port) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      if (command(port, "INFO", "replication").contains("master_link_status:up")) {
+        return;
+      }
+      sleep(50);
+    }
+    throw new IOException("the replica on " + port + " did not sync within 20 s");
+  }
+
+  /**
+   * Starts node {@code index} again after {@link #kill} (same port, directory and nodes.conf): a master that lost its
+   * slots to its replica rejoins as that replica's replica. Waits until it answers and, if it is a replica, is in sync.
+   */
+  public void restart(int index) throws IOException {
+    Path dir = dirs.get(index);
+    Process p = new ProcessBuilder(ManagedRedis.executable().toString(), dir.resolve("redis.conf").toString())
+        .directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.out").toFile())).start();
+    processes.set(index, p);
+    awaitPong(ports.get(index));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!command(ports.get(index), "ROLE").startsWith("slave")) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("node " + index + " did not rejoin as a replica within 20 s");
+      }
+      sleep(100);
+    }
+    awaitInSync(ports.get(index));
+  }
+
+  /** SIGKILL of node {@code index} (0–2: the masters at start). */
+  public void kill(int index) throws InterruptedException {
+    Process p = processes.get(index);
+    p.destroyForcibly();
+    p.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Waits until a node other than {@code deadIndex} is master of {@code slot} (the replica promoted) and the cluster
+   * is ok again as seen from it; returns its index.
+   */
+  public int awaitPromoted(int deadIndex, int slot, long timeoutMs) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (System.nanoTime() < deadline) {
+      for (int i = 0; i < ports.size(); i++) {
+        if (i == deadIndex || !processes.get(i).isAlive()) {
+          continue;
+        }
+        try {
+          String role = command(ports.get(i), "ROLE");
+          if (role.startsWith("master") && command(ports.get(i), "CLUSTER", "INFO").contains("cluster_state:ok")
+              && ownsSlot(ports.get(i), slot)) {
+            return i;
+          }
+        } catch (IOException e) {
+          // in transition
+        }
+      }
+      sleep(100);
+    }
+    throw new IOException("no replica promoted for slot " + slot + " within " + timeoutMs + " ms");
+  }
+
+  private boolean ownsSlot(int port, int slot) throws IOException {
+    String myId = command(port, "CLUSTER", "MYID");
+    for (String line : command(port, "CLUSTER", "NODES").split("\n")) {
+      String[] f = line.split(" ");
+      if (f.length < 9 || !f[0].equals(myId)) {
+        continue;
+      }
+      for (int k = 8; k < f.length; k++) {
+        if (f[k].startsWith("[")) {
+          continue;
+        }
+        String[] range = f[k].split("-");
+        int lo = Integer.parseInt(range[0]);
+        int hi = range.length > 1 ? Integer.parseInt(range[1]) : lo;
+        if (slot >= lo && slot <= hi) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void startNode(Path exe, int index, long nodeTimeoutMs) throws IOException {
     Path dir = Files.createTempDirectory("relais-cluster-" + index + "-");
     int port = freePort();
     int busPort = freePort();
@@ -75,7 +218,7 @@ public final class TestCluster implements AutoCloseable {
         "cluster-enabled yes",
         "cluster-port " + busPort,
         "cluster-config-file nodes.conf",
-        "cluster-node-timeout 5000",
+        "cluster-node-timeout " + nodeTimeoutMs,
         "dir \"" + dir + "\"",
         "logfile \"" + dir.resolve("redis.log") + "\"",
         "appendonly no",
@@ -101,17 +244,26 @@ public final class TestCluster implements AutoCloseable {
 
   /** Runs one command on one node and returns its reply as text (bulk and simple strings, integers, arrays joined). */
   public String command(int port, String... args) throws IOException {
+    return call(port, password, args);
+  }
+
+  /** One command on one server with AUTH {@code password} (none when null), its reply as text (see {@link #command}). */
+  static String call(int port, String password, String... args) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
       socket.setSoTimeout(5_000);
       OutputStream out = socket.getOutputStream();
-      out.write(encode("AUTH", password));
+      if (password != null) {
+        out.write(encode("AUTH", password));
+      }
       out.write(encode(args));
       out.flush();
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      String auth = read(in);
-      if (!auth.equals("OK")) {
-        throw new IOException("AUTH: " + auth);
+      if (password != null) {
+        String auth = read(in);
+        if (!auth.equals("OK")) {
+          throw new IOException("AUTH: " + auth);
+        }
       }
       String reply = read(in);
       if (reply.startsWith("ERR ") || reply.startsWith("-")) {
@@ -137,13 +289,13 @@ public final class TestCluster implements AutoCloseable {
     throw new IOException("redis-server on " + port + " did not start: " + tail(port), last);
   }
 
-  private void awaitFormed() throws IOException {
+  private void awaitFormed(int nodes) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       boolean ok = true;
       for (int port : ports) {
         String info = command(port, "CLUSTER", "INFO");
-        ok &= info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3");
+        ok &= info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:" + nodes);
       }
       if (ok) {
         return;
@@ -238,13 +390,13 @@ public final class TestCluster implements AutoCloseable {
     throw new IOException("connection closed");
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
 
-  private static void sleep(long ms) {
+  static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

@@ -23,8 +23,9 @@ import java.util.function.Supplier;
  * One simulated person for the fault suite: a real WebSocket client that behaves as a well-written Relais client
  * should (docs/PROTOCOL.md section 20). It says hello with {@code resume} (epoch and the last offset processed per
  * channel), applies {@code resync}, reconnects with jittered backoff after any close (to the next node if the
- * current one refuses), logs in again when its session is gone, and sends messages with clientMsgIds, one at a time,
- * retrying the same clientMsgId after an error, a timeout or a disconnection until it is acknowledged.
+ * current one refuses), logs in again when its session is gone, and sends messages with clientMsgIds — up to
+ * {@link #WINDOW} on their way at once when it has a backlog, one at a time after an error — retrying the same
+ * clientMsgId after an error, a timeout or a disconnection until it is acknowledged.
  *
  * <p>It records everything the checker needs: every channel event received (raw text, as the server sent it), every
  * resync, every ack, every close. All its state lives on one Vert.x context; the logs are read by the test thread
@@ -77,9 +78,21 @@ public final class FaultClient {
   /** clientMsgId → channel, for sends not acknowledged yet (the one in flight included). */
   private final LinkedHashMap<String, String> unacked = new LinkedHashMap<>();
   private final Map<String, String> requestToClientMsgId = new HashMap<>();
-  private String inFlight;
-  private long inFlightSince;
+  /**
+   * Sends on their way (clientMsgId → when sent), at most {@link #WINDOW}: a client with a backlog (after a
+   * disconnection) pipelines it instead of paying one round trip per message; each is retried after 3 s.
+   */
+  private final LinkedHashMap<String, Long> inFlight = new LinkedHashMap<>();
+  static final int WINDOW = 8;
+  private boolean lastReplyFailed;
   private long backoffMs = 100;
+  /** For the lagging report: sends written, replies to sends, the last error, when a frame last came. */
+  private int sendWrites;
+  private int sendReplies;
+  private String lastSendError;
+  private long lastFrameAt;
+  private long lastTryAt;
+  private String lastTry;
 
   // Logs, read by the checker (guarded by this).
   private final List<Rec> recs = new ArrayList<>();
@@ -215,7 +228,7 @@ public final class FaultClient {
     }
     ws = null;
     ready = false;
-    inFlight = null;
+    inFlight.clear();
     synchronized (this) {
       closes.add(code == null ? -1 : (int) code);
     }
@@ -259,6 +272,7 @@ public final class FaultClient {
       return;
     }
     JsonObject frame = new JsonObject(text);
+    lastFrameAt = System.currentTimeMillis();
     synchronized (this) {
       lastActivity = System.currentTimeMillis();
     }
@@ -355,10 +369,10 @@ public final class FaultClient {
     if (clientMsgId == null) {
       return;
     }
-    if (clientMsgId.equals(inFlight)) {
-      inFlight = null;
-    }
+    sendReplies++;
+    inFlight.remove(clientMsgId);
     if (ok) {
+      lastReplyFailed = false;
       JsonObject data = frame.getJsonObject("data");
       JsonObject m = data.getJsonObject("message");
       String channelId = unacked.remove(clientMsgId);
@@ -372,6 +386,8 @@ public final class FaultClient {
       }
     } else {
       String code = frame.getJsonObject("error").getString("code");
+      lastSendError = code;
+      lastReplyFailed = true;
       synchronized (this) {
         sendErrors++;
       }
@@ -410,22 +426,38 @@ public final class FaultClient {
     });
   }
 
-  /** Sends the oldest unacknowledged message, if nothing is in flight (or what is in flight timed out). */
+  /**
+   * Sends the oldest unacknowledged messages that are not on their way (or were sent 3 s ago without a reply),
+   * up to {@link #WINDOW} on their way at once.
+   */
   private void trySend() {
+    lastTryAt = System.currentTimeMillis();
     if (!ready || ws == null || unacked.isEmpty()) {
+      lastTry = "not ready";
       return;
     }
-    if (inFlight != null && System.currentTimeMillis() - inFlightSince < 3_000) {
-      return;
+    long now = System.currentTimeMillis();
+    lastTry = "window full";
+    // After an error (Redis down, say), one retry at a time, as before: the window is for a backlog, not for a storm.
+    int budget = (lastReplyFailed ? 1 : WINDOW) - (int) inFlight.values().stream().filter(t -> now - t < 3_000).count();
+    for (Map.Entry<String, String> next : unacked.entrySet()) {
+      if (budget <= 0) {
+        break;
+      }
+      Long sentAt = inFlight.get(next.getKey());
+      if (sentAt != null && now - sentAt < 3_000) {
+        continue;
+      }
+      budget--;
+      lastTry = "sent";
+      String reqId = "s" + (++nextReq);
+      requestToClientMsgId.put(reqId, next.getKey());
+      inFlight.put(next.getKey(), now);
+      sendWrites++;
+      ws.writeTextMessage(new JsonObject().put("id", reqId).put("op", "message.send").put("data", new JsonObject()
+          .put("channelId", next.getValue()).put("clientMsgId", next.getKey())
+          .put("text", "from " + name + ": " + next.getKey())).encode());
     }
-    Map.Entry<String, String> next = unacked.entrySet().iterator().next();
-    String reqId = "s" + (++nextReq);
-    requestToClientMsgId.put(reqId, next.getKey());
-    inFlight = next.getKey();
-    inFlightSince = System.currentTimeMillis();
-    ws.writeTextMessage(new JsonObject().put("id", reqId).put("op", "message.send").put("data", new JsonObject()
-        .put("channelId", next.getValue()).put("clientMsgId", next.getKey())
-        .put("text", "from " + name + ": " + next.getKey())).encode());
     if (sendTimer < 0) {
       sendIntervalMs = Math.max(sendIntervalMs, 20);
       scheduleSend();
@@ -466,7 +498,10 @@ public final class FaultClient {
   public Future<View> view() {
     io.vertx.core.Promise<View> p = io.vertx.core.Promise.promise();
     context.runOnContext(v -> p.complete(new View(ready && ws != null, unacked.size(), Map.copyOf(offsets), epoch,
-        "conn=" + connection + " inFlight=" + inFlight + " sending=" + sending + " timer=" + sendTimer)));
+        "conn=" + connection + " inFlight=" + inFlight.size() + " sending=" + sending + " timer=" + sendTimer
+            + " sendWrites=" + sendWrites + " sendReplies=" + sendReplies + " lastSendError=" + lastSendError
+            + " lastFrameMsAgo=" + (System.currentTimeMillis() - lastFrameAt) + " lastTry=" + lastTry
+            + " lastTryMsAgo=" + (System.currentTimeMillis() - lastTryAt) + " requests=" + requestToClientMsgId.size())));
     return p.future();
   }
 

@@ -6,7 +6,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.relais.redis.RedisDb;
-import org.relais.redis.RedisSettings;
 import org.relais.redis.Responses;
 import org.relais.tests.server.TestServer;
 
@@ -80,7 +79,10 @@ public final class InvariantChecker {
     long convergeMs = -1;
     long convergeBoundMs = 20_000;
     long heapBoundMb = 384;
-    Long slowCutMs;
+    /** Per slow-consumer fault (repeated in the long suite): ms from the stall to the cut (4009), -1 if none. */
+    final List<Long> slowCutMs = new ArrayList<>();
+    /** Per slow-consumer fault: ms from the stall until the server had dropped the socket itself, -1 if never. */
+    final List<Long> slowReleasedMs = new ArrayList<>();
     long slowCutBoundMs = 15_000;
     /** Redis lost its data on purpose: I1 is expected to be broken, and announced to every client. */
     boolean dataLost;
@@ -98,8 +100,10 @@ public final class InvariantChecker {
       return this;
     }
 
-    public Options slowCut(long ms, long boundMs) {
-      this.slowCutMs = ms;
+    /** One slow-consumer fault: cut (4009) {@code cutMs} after the stall, TCP connection gone {@code releasedMs} after. */
+    public synchronized Options slowCut(long cutMs, long releasedMs, long boundMs) {
+      this.slowCutMs.add(cutMs);
+      this.slowReleasedMs.add(releasedMs);
       this.slowCutBoundMs = boundMs;
       return this;
     }
@@ -274,11 +278,20 @@ public final class InvariantChecker {
       i6.add("heap after GC " + heapMb + " MB > " + options.heapBoundMb + " MB");
     }
     String i6detail = "heap after GC " + heapMb + " MB ≤ " + options.heapBoundMb + " MB";
-    if (options.slowCutMs != null) {
-      if (options.slowCutMs < 0 || options.slowCutMs > options.slowCutBoundMs) {
-        i6.add("slow socket cut after " + options.slowCutMs + " ms (bound " + options.slowCutBoundMs + " ms)");
+    if (!options.slowCutMs.isEmpty()) {
+      for (int i = 0; i < options.slowCutMs.size(); i++) {
+        long cut = options.slowCutMs.get(i);
+        long released = options.slowReleasedMs.get(i);
+        if (cut < 0 || cut > options.slowCutBoundMs) {
+          i6.add("slow socket " + (i + 1) + " cut after " + cut + " ms (bound " + options.slowCutBoundMs + " ms)");
+        }
+        if (released < 0 || released > options.slowCutBoundMs + 5_000) {
+          i6.add("slow socket " + (i + 1) + " still open " + released + " ms after the stall (bound "
+              + (options.slowCutBoundMs + 5_000) + " ms)");
+        }
       }
-      i6detail += "; slow socket cut in " + options.slowCutMs + " ms ≤ " + options.slowCutBoundMs + " ms";
+      i6detail += "; slow socket cut (4009) in " + options.slowCutMs + " ms ≤ " + options.slowCutBoundMs
+          + " ms, its TCP connection gone in " + options.slowReleasedMs + " ms ≤ " + (options.slowCutBoundMs + 5_000) + " ms";
     }
     result.set(Invariant.I6, i6, i6detail);
 
@@ -302,14 +315,15 @@ public final class InvariantChecker {
     result.figures.put("sendErrors", world.clients.stream().mapToInt(FaultClient::sendErrors).sum());
     result.figures.put("convergeMs", options.convergeMs);
     result.figures.put("heapMb", heapMb);
-    if (options.slowCutMs != null) {
-      result.figures.put("slowCutMs", options.slowCutMs);
+    if (!options.slowCutMs.isEmpty()) {
+      result.figures.put("slowCutMs", options.slowCutMs.toString());
+      result.figures.put("slowReleasedMs", options.slowReleasedMs.toString());
     }
     return result;
   }
 
   private static Map<String, Stored> read(World world, String redisUrl) {
-    RedisDb db = RedisDb.create(world.t.clients, RedisSettings.of(redisUrl), new SimpleMeterRegistry());
+    RedisDb db = RedisDb.create(world.t.clients, World.settings(redisUrl), new SimpleMeterRegistry());
     try {
       Map<String, Stored> out = new LinkedHashMap<>();
       for (String ch : world.channels) {

@@ -142,12 +142,24 @@ public final class World {
   }
 
   /**
+   * The settings to read the run's Redis directly: {@code redisUrl} is one server's URL, or {@code cluster:} followed
+   * by the comma-separated URLs of a cluster's nodes.
+   */
+  static RedisSettings settings(String redisUrl) {
+    if (redisUrl.startsWith("cluster:")) {
+      return new RedisSettings(org.relais.redis.RedisMode.CLUSTER, List.of(redisUrl.substring(8).split(",")), "mymaster",
+          2_000, 16, 0, 1_000, false);
+    }
+    return RedisSettings.of(redisUrl);
+  }
+
+  /**
    * I7: waits until every client is connected, has no unacknowledged send, and has processed every channel up to
    * the channel's last offset in Redis. Returns the time it took, or -1 if it did not happen within the bound.
    */
   public long awaitConvergence(String redisUrl, long boundMs) {
     long start = System.currentTimeMillis();
-    RedisDb db = RedisDb.create(t.clients, RedisSettings.of(redisUrl), new SimpleMeterRegistry());
+    RedisDb db = RedisDb.create(t.clients, settings(redisUrl), new SimpleMeterRegistry());
     try {
       while (System.currentTimeMillis() - start < boundMs) {
         if (converged(db)) {
@@ -163,7 +175,7 @@ public final class World {
 
   /** What is still not converged, for the report when convergence failed. */
   public List<String> lagging(String redisUrl) {
-    RedisDb db = RedisDb.create(t.clients, RedisSettings.of(redisUrl), new SimpleMeterRegistry());
+    RedisDb db = RedisDb.create(t.clients, settings(redisUrl), new SimpleMeterRegistry());
     try {
       Map<String, Long> latest = latestOffsets(db);
       List<String> out = new ArrayList<>();
