@@ -1,7 +1,9 @@
 package org.relais.redis;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
@@ -28,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * {@code unavailable}), and the next command makes a new connection. A connection that has commands in flight
  * and has answered none of them within the command timeout is taken as dead and closed (a peer that vanished
  * without a reset would otherwise hold every command until the operating system gives up on it). After a failed
- * connection attempt, commands fail at once until a backoff (100 ms doubling to 1 s) has passed.
+ * connection attempt, the next one waits for a backoff (100 ms doubling to 1 s); commands waiting for it still fail
+ * at their own timeout.
  */
 final class Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -67,15 +70,34 @@ final class Pipeline {
     });
   }
 
+  /*
+   * The futures returned complete on the caller's context: the client's own futures do (it makes them with
+   * vertx.promise()); one composed on the shared connection attempt would complete on the context of whoever
+   * started it, and one composed on a bare completed future has none (a timeout set on it later would then fire on
+   * a Netty global thread).
+   */
+
   Future<Response> send(Request request) {
     Slot slot = pick();
-    return slot.connection().compose(conn -> slot.track(conn, conn.send(request)));
+    RedisConnection conn = slot.current();
+    if (conn != null) {
+      return slot.track(conn, conn.send(request));
+    }
+    Promise<Response> reply = ((VertxInternal) vertx).promise();
+    slot.connection().compose(c -> slot.track(c, c.send(request))).onComplete(reply);
+    return reply.future();
   }
 
   /** The requests written back to back on one connection, replies in order. */
   Future<List<Response>> batch(List<Request> requests) {
     Slot slot = pick();
-    return slot.connection().compose(conn -> slot.track(conn, conn.batch(requests)));
+    RedisConnection conn = slot.current();
+    if (conn != null) {
+      return slot.track(conn, conn.batch(requests));
+    }
+    Promise<List<Response>> replies = ((VertxInternal) vertx).promise();
+    slot.connection().compose(c -> slot.track(c, c.batch(requests))).onComplete(replies);
+    return replies.future();
   }
 
   /** The connection with the fewest commands in flight. */
@@ -124,12 +146,18 @@ final class Pipeline {
 
     Slot(int index) {
       this.index = index;
+      this.retryAt = System.nanoTime();
     }
 
     synchronized int inFlight() {
       return inFlight;
     }
 
+    synchronized RedisConnection current() {
+      return connection;
+    }
+
+    /** The connection, once made: on the context of the first caller that asked for it. */
     synchronized Future<RedisConnection> connection() {
       if (connection != null) {
         return Future.succeededFuture(connection);
@@ -140,16 +168,38 @@ final class Pipeline {
       if (connecting != null) {
         return connecting;
       }
-      long now = System.nanoTime();
-      if (now - retryAt < 0) {
-        return Future.failedFuture(new ConnectException("Redis not reachable (retrying shortly)"));
+      // after a failed attempt the next one waits for the backoff (the callers' command timeouts still run)
+      long delayMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryAt - System.nanoTime()));
+      Promise<RedisConnection> made = ((VertxInternal) vertx).promise();
+      Future<RedisConnection> attempt = made.future();
+      connecting = attempt;
+      if (delayMs > 0) {
+        vertx.setTimer(delayMs, id -> connect(attempt, made));
+      } else {
+        connect(attempt, made);
       }
-      Future<RedisConnection> attempt = client.connect();
-      Future<RedisConnection> bounded = attempt.timeout(Math.max(timeoutMs, 1_000), TimeUnit.MILLISECONDS);
-      connecting = bounded;
-      bounded.onFailure(e -> failed(bounded, e));
-      attempt.onSuccess(conn -> connected(bounded, conn));
-      return bounded;
+      return attempt;
+    }
+
+    private void connect(Future<RedisConnection> attempt, Promise<RedisConnection> made) {
+      Future<RedisConnection> raw = client.connect();
+      raw.timeout(Math.max(timeoutMs, 1_000), TimeUnit.MILLISECONDS).onComplete(ar -> {
+        if (ar.failed()) {
+          failed(attempt, ar.cause());
+          made.tryFail(ar.cause());
+        } else if (connected(attempt, ar.result())) {
+          made.tryComplete(ar.result());
+        } else {
+          forceClose(ar.result());
+          made.tryFail(new ConnectException("Redis client closed"));
+        }
+      });
+      // made too late (the attempt had timed out): not used
+      raw.onSuccess(conn -> {
+        if (current() != conn) {
+          forceClose(conn);
+        }
+      });
     }
 
     private void failed(Future<RedisConnection> attempt, Throwable failure) {
@@ -164,25 +214,24 @@ final class Pipeline {
       LOG.debug("redis pipeline {} could not connect: {}", index, failure.toString());
     }
 
-    private void connected(Future<RedisConnection> attempt, RedisConnection conn) {
+    private boolean connected(Future<RedisConnection> attempt, RedisConnection conn) {
       synchronized (this) {
-        if (connecting == attempt && !closed) {
-          connection = conn;
-          connecting = null;
-          backoffMs = MIN_BACKOFF_MS;
-          conn.endHandler(v -> lost(conn, "closed"));
-          conn.exceptionHandler(e -> {
-            // the client also reports a reply that came for a command already failed: not a loss
-            if (!(e instanceof IllegalStateException)) {
-              lost(conn, e.toString());
-            }
-          });
-          LOG.debug("redis pipeline {} connected", index);
-          return;
+        if (connecting != attempt || closed) {
+          return false;
         }
+        connection = conn;
+        connecting = null;
+        backoffMs = MIN_BACKOFF_MS;
       }
-      // connected too late (the attempt had timed out) or after close: not used
-      forceClose(conn);
+      conn.endHandler(v -> lost(conn, "closed"));
+      conn.exceptionHandler(e -> {
+        // the client also reports a reply that came for a command already failed: not a loss
+        if (!(e instanceof IllegalStateException)) {
+          lost(conn, e.toString());
+        }
+      });
+      LOG.debug("redis pipeline {} connected", index);
+      return true;
     }
 
     <T> Future<T> track(RedisConnection conn, Future<T> reply) {

@@ -162,4 +162,38 @@ class PipelineTest {
     assertThat(reply.toString()).isEqualTo("PONG");
     db.close().await(5, TimeUnit.SECONDS);
   }
+  @Test
+  @DisplayName("replies and timeouts complete on the context of the caller, also while the connection is being made")
+  void callerContext() throws Exception {
+    RedisDb db = RedisDb.create(vertx, new RedisSettings(redis.url(), 400, 4), new SimpleMeterRegistry());
+    io.vertx.core.Context a = vertx.getOrCreateContext();
+    io.vertx.core.Context b = vertx.getOrCreateContext();
+    java.util.concurrent.ConcurrentLinkedQueue<String> wrong = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(400);
+    for (io.vertx.core.Context ctx : List.of(a, b)) {
+      ctx.runOnContext(v -> {
+        for (int i = 0; i < 200; i++) {
+          db.send(Command.PING).onComplete(ar -> {
+            if (io.vertx.core.Vertx.currentContext() != ctx || ar.failed()) {
+              wrong.add(Thread.currentThread().getName() + " " + ar.cause());
+            }
+            done.countDown();
+          });
+        }
+      });
+    }
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(wrong).isEmpty();
+
+    // Redis holds every client's commands for a while: the command times out, on its caller's context
+    admin.send(Command.CLIENT, "PAUSE", "1500", "ALL").await(5, TimeUnit.SECONDS);
+    io.vertx.core.Promise<Throwable> failed = io.vertx.core.Promise.promise();
+    a.runOnContext(v -> db.send(Command.PING).onComplete(ar -> failed.complete(
+        io.vertx.core.Vertx.currentContext() == a && ar.failed() ? ar.cause() : new AssertionError("wrong context or success"))));
+    assertThat(failed.future().await(5, TimeUnit.SECONDS)).isInstanceOfSatisfying(RelaisException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+    admin.send(Command.CLIENT, "UNPAUSE").await(5, TimeUnit.SECONDS);
+    assertThat(db.send(Command.PING).await(5, TimeUnit.SECONDS).toString()).isEqualTo("PONG");
+    db.close().await(5, TimeUnit.SECONDS);
+  }
 }
