@@ -47,28 +47,18 @@ final class MessageNotifier implements MessagingObserver {
     String author = message.getString("authorId");
     boolean direct = channel.kind() == ChannelKind.DIRECT;
     boolean listed = !channel.kind().implicit();
-    Future<List<String>> members = listed ? messaging.memberIds(channel.id()) : Future.succeededFuture(List.of());
+    boolean everyone = !direct && listed && message.getBoolean("mentionsChannel", false);
+    // Who follows the channel with "all" is read first (usually nobody: a small, empty set); the members are read
+    // only when someone must be checked against them: a direct conversation, @channel, or a follower to confirm.
     Future<List<String>> wantAll = listed && !direct
         ? db.send(Command.SMEMBERS, NotificationKeys.channelAll(channel.id())).map(Responses::toList)
         : Future.succeededFuture(List.of());
-    Future.all(members, wantAll).compose(x -> {
-      Set<String> inChannel = new HashSet<>(members.result());
-      Map<String, NotificationKind> recipients = new LinkedHashMap<>();
-      if (direct) {
-        inChannel.forEach(u -> recipients.put(u, NotificationKind.DIRECT));
-        mentioned.forEach(u -> recipients.put(u, NotificationKind.MENTION));
-      } else {
-        for (String u : wantAll.result()) {
-          if (inChannel.contains(u)) {
-            recipients.put(u, NotificationKind.MESSAGE);
-          }
-        }
-        if (message.getBoolean("mentionsChannel", false) && listed) {
-          inChannel.forEach(u -> recipients.put(u, NotificationKind.MENTION));
-        }
-        mentioned.forEach(u -> recipients.put(u, NotificationKind.MENTION));
-      }
-      recipients.remove(author);
+    wantAll.compose(followers -> {
+      boolean candidates = followers.stream().anyMatch(u -> !u.equals(author));
+      Future<List<String>> members = listed && (direct || everyone || candidates)
+          ? messaging.memberIds(channel.id()) : Future.succeededFuture(List.of());
+      return members.map(m -> recipients(direct, everyone, new HashSet<>(m), followers, mentioned, author));
+    }).compose(recipients -> {
       if (recipients.isEmpty()) {
         return Future.succeededFuture();
       }
@@ -93,6 +83,32 @@ final class MessageNotifier implements MessagingObserver {
         return Future.join(sent);
       });
     });
+  }
+
+  /**
+   * Who is told, and how: in a direct conversation its members (a mention for those mentioned); elsewhere the
+   * followers with "all" who are members, then everyone for @channel, then those mentioned. Never the author.
+   */
+  private static Map<String, NotificationKind> recipients(boolean direct, boolean everyone, Set<String> inChannel,
+                                                         List<String> followers, List<String> mentioned,
+                                                         String author) {
+    Map<String, NotificationKind> recipients = new LinkedHashMap<>();
+    if (direct) {
+      inChannel.forEach(u -> recipients.put(u, NotificationKind.DIRECT));
+      mentioned.forEach(u -> recipients.put(u, NotificationKind.MENTION));
+    } else {
+      for (String u : followers) {
+        if (inChannel.contains(u)) {
+          recipients.put(u, NotificationKind.MESSAGE);
+        }
+      }
+      if (everyone) {
+        inChannel.forEach(u -> recipients.put(u, NotificationKind.MENTION));
+      }
+      mentioned.forEach(u -> recipients.put(u, NotificationKind.MENTION));
+    }
+    recipients.remove(author);
+    return recipients;
   }
 
   /** Mentions written as {@code <@ID>} read as {@code @Name}. */

@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * The database: every Redis command of Relais goes through here. Commands time out, are measured
  * ({@code relais_redis_command_seconds}), and when Redis cannot be reached they fail with {@code unavailable}.
- * Connections are re-made on demand, so the client recovers by itself when Redis comes back.
+ * Connections are re-made on demand, so the client recovers by itself when Redis comes back. Standalone and
+ * sentinel: commands share a few pipelined connections (many commands in flight on each, see {@code Pipeline});
+ * cluster: a pool lends one connection per command.
  */
 public interface RedisDb {
 

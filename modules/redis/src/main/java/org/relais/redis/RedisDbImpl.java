@@ -34,6 +34,8 @@ final class RedisDbImpl implements RedisDb {
   private static final Logger LOG = LoggerFactory.getLogger(RedisDb.class);
 
   private final Redis client;
+  /** Standalone and sentinel: the multiplexed connections of every command but the WAIT batches; null on a cluster. */
+  private final Pipeline pipeline;
   private final RedisSettings settings;
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
@@ -46,6 +48,13 @@ final class RedisDbImpl implements RedisDb {
         .setMaxPoolWaiting(8192)
         .setMaxWaitingHandlers(8192)
         .setPoolRecycleTimeout(15_000));
+    this.pipeline = settings.mode() == RedisMode.CLUSTER ? null
+        : new Pipeline(vertx, options(settings), pipelines(settings), settings.commandTimeoutMs());
+  }
+
+  /** How many pipelined connections: a quarter of the pool size, 1 to 4. */
+  static int pipelines(RedisSettings settings) {
+    return Math.max(1, Math.min(4, settings.poolSize() / 4));
   }
 
   /**
@@ -81,7 +90,7 @@ final class RedisDbImpl implements RedisDb {
 
   @Override
   public Future<Response> send(Request request) {
-    return measured(request.command().toString().toLowerCase(java.util.Locale.ROOT), client.send(request));
+    return measured(request.command().toString().toLowerCase(java.util.Locale.ROOT), sendRaw(request));
   }
 
   @Override
@@ -89,8 +98,8 @@ final class RedisDbImpl implements RedisDb {
     if (requests.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    if (settings.mode() != RedisMode.CLUSTER) {
-      return measured("batch", client.batch(requests));
+    if (pipeline != null) {
+      return measured("batch", pipeline.batch(requests));
     }
     return measured("batch", bySlot(requests));
   }
@@ -133,9 +142,9 @@ final class RedisDbImpl implements RedisDb {
       LOG.error("script {}: {}", script.name(), misplaced);
       return Future.failedFuture(new IllegalStateException("script " + script.name() + ": " + misplaced));
     }
-    Future<Response> first = client.send(evalRequest(script, keys, args, true)).recover(failure -> {
+    Future<Response> first = sendRaw(evalRequest(script, keys, args, true)).recover(failure -> {
       if (isNoScript(failure)) {
-        return client.send(evalRequest(script, keys, args, false));
+        return sendRaw(evalRequest(script, keys, args, false));
       }
       return Future.failedFuture(failure);
     });
@@ -152,7 +161,8 @@ final class RedisDbImpl implements RedisDb {
       return Future.failedFuture(new IllegalStateException("script " + script.name() + ": " + misplaced));
     }
     // WAIT counts the replicas that have the writes of its own connection: the script and WAIT go in one batch,
-    // which the client sends on one connection (on a cluster, to the master of the script's slot).
+    // which the client sends on one connection (on a cluster, to the master of the script's slot). WAIT blocks its
+    // connection, so this goes on a pooled connection of its own, never on the shared pipeline.
     Request wait = Request.cmd(Command.WAIT).arg(settings.waitReplicas()).arg(settings.waitTimeoutMs());
     Future<List<Response>> both = client.batch(List.of(evalRequest(script, keys, args, true), wait))
         .recover(failure -> isNoScript(failure)
@@ -210,6 +220,16 @@ final class RedisDbImpl implements RedisDb {
     return null;
   }
 
+  /** One command, unmeasured: on the pipeline, or on the pooled client of a cluster. */
+  private Future<Response> sendRaw(Request request) {
+    return pipeline != null ? pipeline.send(request) : client.send(request);
+  }
+
+  /** The pipelined connections (null on a cluster), for tests. */
+  Pipeline pipeline() {
+    return pipeline;
+  }
+
   @Override
   public Future<Void> ping() {
     return send(Command.PING).mapEmpty();
@@ -227,7 +247,8 @@ final class RedisDbImpl implements RedisDb {
 
   @Override
   public Future<Void> close() {
-    return client.close();
+    Future<Void> piped = pipeline == null ? Future.succeededFuture() : pipeline.close();
+    return Future.join(piped, client.close()).mapEmpty();
   }
 
   private <T> Future<T> measured(String name, Future<T> future) {
@@ -272,7 +293,11 @@ final class RedisDbImpl implements RedisDb {
       String message = t.getMessage();
       if (message != null && (message.contains("Connection refused") || message.contains("closed")
           || message.contains("Connection reset") || message.startsWith("LOADING")
-          || message.contains("max wait queue") || message.contains("Timeout"))) {
+          || message.contains("max wait queue") || message.contains("Timeout")
+          // a batch's failure is one error naming each command's: "ERR [0] java.io.IOException: Broken pipe"
+          || message.contains("CONNECTION_CLOSED") || message.contains("waiting queue is full")
+          || message.contains("java.io.IOException") || message.contains("Broken pipe")
+          || message.contains("Connection is closed"))) {
         return true;
       }
       if (t instanceof VertxException && t.getCause() == null && message != null && message.contains("onnection")) {

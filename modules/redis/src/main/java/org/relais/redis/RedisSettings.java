@@ -10,7 +10,9 @@ import java.util.List;
  *                         or the sentinels (sentinel); the password of the URLs is used for every node
  * @param masterName       the name Sentinel knows the primary by (sentinel mode only)
  * @param commandTimeoutMs a command not answered within this time fails with {@code unavailable}
- * @param poolSize         pooled connections for commands
+ * @param poolSize         pooled connections: on a cluster, for every command; standalone and sentinel, only for the
+ *                         script-then-WAIT batches of {@link RedisDb#evalReplicated}, every other command going on a
+ *                         quarter as many (1 to 4) shared pipelined connections
  * @param waitReplicas     writes made with {@link RedisDb#evalReplicated} are acknowledged only once this many
  *                         replicas have them (Redis WAIT); 0: no waiting
  * @param waitTimeoutMs    how long such a write waits for its replicas before failing with {@code unavailable}

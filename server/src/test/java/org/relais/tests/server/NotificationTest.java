@@ -171,6 +171,36 @@ class NotificationTest {
   }
 
   @Test
+  @DisplayName("'all' counts only for members: a follower who left gets nothing, nor does the author; @channel tells every member but the author")
+  void allFollowersAndChannelMention() {
+    JsonObject aminata = user("Aminata Traoré", "fr");
+    JsonObject chinedu = user("Chinedu Okafor", "en");
+    JsonObject moussa = user("Moussa Keïta", "fr");
+    try (WsClient a = t.wsHello(token(aminata)); WsClient c = t.wsHello(token(chinedu))) {
+      String channel = channelWith(a, chinedu, moussa);
+      t.okOp(token(chinedu), "notification.prefs.set", new JsonObject().put("channels", new JsonObject().put(channel, "all")));
+      t.okOp(token(aminata), "notification.prefs.set", new JsonObject().put("channels", new JsonObject().put(channel, "all")));
+      ok(send(a, channel, "for the followers", "f1"));
+      await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+          t.okOp(token(chinedu), "notification.list", new JsonObject()).getJsonArray("notifications").size() == 2);
+      ok(c.call("channel.leave", new JsonObject().put("channelId", channel)));
+      ok(send(a, channel, "after Chinedu left", "f2"));
+      ok(send(a, channel, "@channel réunion à 15 h", "f3"));
+      await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+          t.okOp(token(moussa), "notification.list", new JsonObject()).getJsonArray("notifications").size() == 2);
+      JsonArray moussaNotes = t.okOp(token(moussa), "notification.list", new JsonObject()).getJsonArray("notifications");
+      assertThat(moussaNotes.getJsonObject(0).getString("kind")).as("newest first: the @channel mention").isEqualTo("mention");
+      ok(send(a, channel, "<@" + id(moussa) + "> a last one", "f4"));
+      await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+          t.okOp(token(moussa), "notification.list", new JsonObject()).getJsonArray("notifications").size() == 3);
+      assertThat(t.okOp(token(chinedu), "notification.list", new JsonObject()).getJsonArray("notifications"))
+          .as("the invitation and the first message only: not a member any more").hasSize(2);
+      assertThat(t.okOp(token(aminata), "notification.list", new JsonObject()).getJsonArray("notifications"))
+          .as("the author is never told of their own messages").isEmpty();
+    }
+  }
+
+  @Test
   @DisplayName("quiet hours suppress the push, not the center entry; a muted channel makes nothing; mentions-only means only mentions; all means all")
   void preferences() throws Exception {
     JsonObject aminata = user("Aminata Traoré", "fr");

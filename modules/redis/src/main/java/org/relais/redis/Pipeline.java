@@ -1,0 +1,309 @@
+package org.relais.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.PooledRedisConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ConnectException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A few long-lived Redis connections shared by every caller, each carrying many commands at once (pipelining: a
+ * command is written as soon as it is sent, and Redis answers each connection's commands in order). A pool that
+ * lends a connection per command allows only as many commands in flight as it has connections; here the bound is
+ * {@link #MAX_IN_FLIGHT} per connection.
+ *
+ * <p>Only commands that answer at once may go here: nothing that blocks its connection (WAIT, BLPOP...), nothing
+ * that changes its state (MULTI, SELECT, SUBSCRIBE...), as every other caller's commands queue behind it.
+ *
+ * <p>Loss: when a connection closes or fails, the client fails its commands in flight (they read as
+ * {@code unavailable}), and the next command makes a new connection. A connection that has commands in flight
+ * and has answered none of them within the command timeout is taken as dead and closed (a peer that vanished
+ * without a reset would otherwise hold every command until the operating system gives up on it). After a failed
+ * connection attempt, the next one waits for a backoff (100 ms doubling to 1 s); commands waiting for it still fail
+ * at their own timeout.
+ */
+final class Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+  /** Commands in flight on one connection before further ones fail with {@code unavailable}. */
+  static final int MAX_IN_FLIGHT = 16_384;
+  private static final long MIN_BACKOFF_MS = 100;
+  private static final long MAX_BACKOFF_MS = 1_000;
+
+  private final Vertx vertx;
+  private final Redis client;
+  private final long timeoutMs;
+  private final Slot[] slots;
+  private final long watchdog;
+  private volatile boolean closed;
+
+  Pipeline(Vertx vertx, RedisOptions options, int connections, long timeoutMs) {
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+    // the pool only makes the connections: each is borrowed once and kept until it is lost
+    this.client = Redis.createClient(vertx, new RedisOptions(options)
+        .setMaxPoolSize(connections)
+        .setMaxPoolWaiting(connections * 4)
+        .setMaxWaitingHandlers(MAX_IN_FLIGHT)
+        .setPoolRecycleTimeout(-1)
+        // sentinel: no swapping of connections behind our back; a lost or demoted primary is re-asked of the sentinels
+        .setAutoFailover(false));
+    this.slots = new Slot[connections];
+    for (int i = 0; i < connections; i++) {
+      slots[i] = new Slot(i);
+    }
+    long period = Math.max(50, timeoutMs / 4);
+    this.watchdog = vertx.setPeriodic(period, period, id -> {
+      for (Slot slot : slots) {
+        slot.checkStalled();
+      }
+    });
+  }
+
+  /*
+   * The futures returned complete on the caller's context: the client's own futures do (it makes them with
+   * vertx.promise()); one composed on the shared connection attempt would complete on the context of whoever
+   * started it, and one composed on a bare completed future has none (a timeout set on it later would then fire on
+   * a Netty global thread).
+   */
+
+  Future<Response> send(Request request) {
+    Slot slot = pick();
+    RedisConnection conn = slot.current();
+    if (conn != null) {
+      return slot.track(conn, conn.send(request));
+    }
+    Promise<Response> reply = ((VertxInternal) vertx).promise();
+    slot.connection().compose(c -> slot.track(c, c.send(request))).onComplete(reply);
+    return reply.future();
+  }
+
+  /** The requests written back to back on one connection, replies in order. */
+  Future<List<Response>> batch(List<Request> requests) {
+    Slot slot = pick();
+    RedisConnection conn = slot.current();
+    if (conn != null) {
+      return slot.track(conn, conn.batch(requests));
+    }
+    Promise<List<Response>> replies = ((VertxInternal) vertx).promise();
+    slot.connection().compose(c -> slot.track(c, c.batch(requests))).onComplete(replies);
+    return replies.future();
+  }
+
+  /** The connection with the fewest commands in flight. */
+  private Slot pick() {
+    Slot best = slots[0];
+    int least = best.inFlight();
+    for (int i = 1; i < slots.length && least > 0; i++) {
+      int n = slots[i].inFlight();
+      if (n < least) {
+        least = n;
+        best = slots[i];
+      }
+    }
+    return best;
+  }
+
+  /** Commands in flight on every connection (for tests and metrics). */
+  int inFlight() {
+    int n = 0;
+    for (Slot slot : slots) {
+      n += slot.inFlight();
+    }
+    return n;
+  }
+
+  Future<Void> close() {
+    closed = true;
+    vertx.cancelTimer(watchdog);
+    for (Slot slot : slots) {
+      slot.drop(null);
+    }
+    return client.close();
+  }
+
+  private final class Slot {
+    private final int index;
+    private RedisConnection connection;
+    private Future<RedisConnection> connecting;
+    private long retryAt;
+    private long backoffMs = MIN_BACKOFF_MS;
+    private int inFlight;
+    /** Bumped at each loss: replies of a lost connection no longer count. */
+    private int generation;
+    /** When the connection last showed progress: a reply, or a command sent while none was in flight. */
+    private long progressAt;
+
+    Slot(int index) {
+      this.index = index;
+      this.retryAt = System.nanoTime();
+    }
+
+    synchronized int inFlight() {
+      return inFlight;
+    }
+
+    synchronized RedisConnection current() {
+      return connection;
+    }
+
+    /** The connection, once made: on the context of the first caller that asked for it. */
+    synchronized Future<RedisConnection> connection() {
+      if (connection != null) {
+        return Future.succeededFuture(connection);
+      }
+      if (closed) {
+        return Future.failedFuture(new ConnectException("Redis client closed"));
+      }
+      if (connecting != null) {
+        return connecting;
+      }
+      // after a failed attempt the next one waits for the backoff (the callers' command timeouts still run)
+      long delayMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryAt - System.nanoTime()));
+      Promise<RedisConnection> made = ((VertxInternal) vertx).promise();
+      Future<RedisConnection> attempt = made.future();
+      connecting = attempt;
+      if (delayMs > 0) {
+        vertx.setTimer(delayMs, id -> connect(attempt, made));
+      } else {
+        connect(attempt, made);
+      }
+      return attempt;
+    }
+
+    private void connect(Future<RedisConnection> attempt, Promise<RedisConnection> made) {
+      Future<RedisConnection> raw = client.connect();
+      raw.timeout(Math.max(timeoutMs, 1_000), TimeUnit.MILLISECONDS).onComplete(ar -> {
+        if (ar.failed()) {
+          failed(attempt, ar.cause());
+          made.tryFail(ar.cause());
+        } else if (connected(attempt, ar.result())) {
+          made.tryComplete(ar.result());
+        } else {
+          forceClose(ar.result());
+          made.tryFail(new ConnectException("Redis client closed"));
+        }
+      });
+      // made too late (the attempt had timed out): not used
+      raw.onSuccess(conn -> {
+        if (current() != conn) {
+          forceClose(conn);
+        }
+      });
+    }
+
+    private void failed(Future<RedisConnection> attempt, Throwable failure) {
+      synchronized (this) {
+        if (connecting != attempt) {
+          return;
+        }
+        connecting = null;
+        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      }
+      LOG.debug("redis pipeline {} could not connect: {}", index, failure.toString());
+    }
+
+    private boolean connected(Future<RedisConnection> attempt, RedisConnection conn) {
+      synchronized (this) {
+        if (connecting != attempt || closed) {
+          return false;
+        }
+        connection = conn;
+        connecting = null;
+        backoffMs = MIN_BACKOFF_MS;
+      }
+      conn.endHandler(v -> lost(conn, "closed"));
+      conn.exceptionHandler(e -> {
+        // the client also reports a reply that came for a command already failed: not a loss
+        if (!(e instanceof IllegalStateException)) {
+          lost(conn, e.toString());
+        }
+      });
+      LOG.debug("redis pipeline {} connected", index);
+      return true;
+    }
+
+    <T> Future<T> track(RedisConnection conn, Future<T> reply) {
+      int gen;
+      synchronized (this) {
+        gen = generation;
+        if (inFlight++ == 0) {
+          progressAt = System.nanoTime();
+        }
+      }
+      return reply.andThen(ar -> {
+        synchronized (this) {
+          if (generation == gen) {
+            inFlight--;
+            progressAt = System.nanoTime();
+          }
+        }
+        if (ar.failed() && ar.cause().getMessage() != null && ar.cause().getMessage().startsWith("READONLY")) {
+          // the server is no longer the primary (a failover without a disconnection): ask again
+          LOG.warn("redis pipeline {}: the server is read-only; reconnecting", index);
+          drop(conn);
+        }
+      });
+    }
+
+    private void lost(RedisConnection conn, String why) {
+      synchronized (this) {
+        if (connection != conn) {
+          return;
+        }
+        connection = null;
+        inFlight = 0;
+        generation++;
+      }
+      LOG.warn("redis pipeline {} lost its connection ({}); the next command reconnects", index, why);
+    }
+
+    /** Closes the connection if it has commands in flight and has answered none within the command timeout. */
+    void checkStalled() {
+      RedisConnection conn;
+      synchronized (this) {
+        conn = connection;
+        if (conn == null || inFlight == 0 || System.nanoTime() - progressAt < TimeUnit.MILLISECONDS.toNanos(timeoutMs)) {
+          return;
+        }
+      }
+      LOG.warn("redis pipeline {}: no reply within {} ms; closing the connection", index, timeoutMs);
+      drop(conn);
+    }
+
+    /** Closes the connection (or the given one only, if not null): its commands in flight fail. */
+    void drop(RedisConnection only) {
+      RedisConnection conn;
+      synchronized (this) {
+        conn = connection;
+        if (conn == null || (only != null && conn != only)) {
+          return;
+        }
+        connection = null;
+        inFlight = 0;
+        generation++;
+      }
+      forceClose(conn);
+    }
+  }
+
+  /** Closes the socket itself (closing a pooled connection would only give it back to the pool). */
+  private static void forceClose(RedisConnection conn) {
+    if (conn instanceof PooledRedisConnection pooled) {
+      pooled.actual().forceClose();
+    } else {
+      conn.close();
+    }
+  }
+}
