@@ -476,7 +476,9 @@ final class WsConnection {
 
   /** Writes a live event; false if the socket was too slow and has been closed. */
   private boolean writeLive(SharedFrame frame) {
-    if (state != State.READY) {
+    // isClosed: a close frame received from the peer closes the socket before its close handler runs, and
+    // writeQueueFull would then throw, ending the fan-out loop for every later follower
+    if (state != State.READY || ws.isClosed()) {
       return false;
     }
     if (ws.writeQueueFull()) {
@@ -557,7 +559,8 @@ final class WsConnection {
       return;
     }
     Follow f = follows.get(channelId);
-    if (f == null || f.last < 0 || state != State.READY || principal.userId().equals(fromUser) || ws.writeQueueFull()) {
+    if (f == null || f.last < 0 || state != State.READY || principal.userId().equals(fromUser) || ws.isClosed()
+        || ws.writeQueueFull()) {
       return;
     }
     json.writeTo(ws, gateway.settings().wsMaxFrameBytes());
@@ -641,7 +644,7 @@ final class WsConnection {
 
   private void writeCatchUp(String channelId, Follow f, long upTo, List<String> events, int index, boolean complete,
                             long startedAt) {
-    if (state != State.READY || follows.get(channelId) != f) {
+    if (state != State.READY || follows.get(channelId) != f || ws.isClosed()) {
       return;
     }
     for (int i = index; i < events.size(); i++) {

@@ -51,13 +51,16 @@ final class Pipeline {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     // the pool only makes the connections: each is borrowed once and kept until it is lost
-    this.client = Redis.createClient(vertx, new RedisOptions(options)
+    RedisOptions own = new RedisOptions(options)
         .setMaxPoolSize(connections)
         .setMaxPoolWaiting(connections * 4)
         .setMaxWaitingHandlers(MAX_IN_FLIGHT)
         .setPoolRecycleTimeout(-1)
-        // sentinel: no swapping of connections behind our back; a lost or demoted primary is re-asked of the sentinels
-        .setAutoFailover(false));
+        .setAutoFailover(false);
+    // an attempt abandoned at its timeout must not hold a pool slot for the TCP default (60 s) when Redis is gone
+    own.setNetClientOptions(new io.vertx.core.net.NetClientOptions(own.getNetClientOptions())
+        .setConnectTimeout((int) Math.max(timeoutMs, 1_000)));
+    this.client = Redis.createClient(vertx, own);
     this.slots = new Slot[connections];
     for (int i = 0; i < connections; i++) {
       slots[i] = new Slot(i);
@@ -84,7 +87,9 @@ final class Pipeline {
       return slot.track(conn, conn.send(request));
     }
     Promise<Response> reply = ((VertxInternal) vertx).promise();
-    slot.connection().compose(c -> slot.track(c, c.send(request))).onComplete(reply);
+    long deadline = deadline();
+    slot.connection().compose(c -> late(deadline) ? Future.<Response>failedFuture(tooLate()) : slot.track(c, c.send(request)))
+        .onComplete(reply);
     return reply.future();
   }
 
@@ -96,22 +101,47 @@ final class Pipeline {
       return slot.track(conn, conn.batch(requests));
     }
     Promise<List<Response>> replies = ((VertxInternal) vertx).promise();
-    slot.connection().compose(c -> slot.track(c, c.batch(requests))).onComplete(replies);
+    long deadline = deadline();
+    slot.connection()
+        .compose(c -> late(deadline) ? Future.<List<Response>>failedFuture(tooLate()) : slot.track(c, c.batch(requests)))
+        .onComplete(replies);
     return replies.future();
   }
 
-  /** The connection with the fewest commands in flight. */
+  /*
+   * A command waiting for a connection is not written once its caller's timeout has passed: the caller was told
+   * unavailable, and a send script run a second later would still store and publish what the sender believes failed.
+   */
+  private long deadline() {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+  }
+
+  private static boolean late(long deadline) {
+    return System.nanoTime() - deadline >= 0;
+  }
+
+  private static ConnectException tooLate() {
+    return new ConnectException("Redis connection not made before the command's timeout");
+  }
+
+  /**
+   * The connected slot with the fewest commands in flight; a slot being (re)made only when none is connected (its
+   * in-flight count is zero, so counting alone would send everything to the one connection that is not there).
+   */
   private Slot pick() {
-    Slot best = slots[0];
-    int least = best.inFlight();
-    for (int i = 1; i < slots.length && least > 0; i++) {
-      int n = slots[i].inFlight();
+    Slot best = null;
+    int least = Integer.MAX_VALUE;
+    for (Slot slot : slots) {
+      if (slot.current() == null) {
+        continue;
+      }
+      int n = slot.inFlight();
       if (n < least) {
         least = n;
-        best = slots[i];
+        best = slot;
       }
     }
-    return best;
+    return best != null ? best : slots[(int) (System.nanoTime() & Integer.MAX_VALUE) % slots.length];
   }
 
   /** Commands in flight on every connection (for tests and metrics). */

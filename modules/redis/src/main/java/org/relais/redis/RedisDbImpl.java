@@ -48,7 +48,9 @@ final class RedisDbImpl implements RedisDb {
         .setMaxPoolWaiting(8192)
         .setMaxWaitingHandlers(8192)
         .setPoolRecycleTimeout(15_000));
-    this.pipeline = settings.mode() == RedisMode.CLUSTER ? null
+    // Sentinel keeps the pool (recycled every 15 s, automatic failover): a pipelined connection would stay on a
+    // primary that the sentinels replaced while it was still reachable (a partition), until something broke it.
+    this.pipeline = settings.mode() != RedisMode.STANDALONE ? null
         : new Pipeline(vertx, options(settings), pipelines(settings), settings.commandTimeoutMs());
   }
 
