@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The stored renderings of messages (field json, written by the Lua scripts and read by history as it is) against
+ * The stored renderings of messages (the channel's json hash, written by the Lua scripts and read by history as it is) against
  * MessageReader.toJson, the wire shape built from the hash fields: for every state a message can be in.
  */
 class MessageRenderingTest {
@@ -105,15 +105,31 @@ class MessageRenderingTest {
         .containsExactly("👍", "a", "😀", "！");
     assertSame(await(reader.page(channelId, 1, last)), expected);
 
-    // Messages stored before renderings were kept: rendered by the read, and the rendering stored.
+    // The renderings live in the channel's json hash only, not in the message hashes.
+    assertThat(await(db.send(Command.HLEN, MessagingKeys.renderings(channelId))).toLong()).isEqualTo(last);
     for (long s = 1; s <= last; s++) {
-      await(db.send(Command.HDEL, MessagingKeys.message(channelId, s), "json"));
+      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.message(channelId, s), "json")).toInteger()).isZero();
+    }
+
+    // Some renderings missing: those are rendered by the read (messaging_history.lua), the others read as stored.
+    await(db.send(Command.HDEL, MessagingKeys.renderings(channelId), "3", "7"));
+    assertSame(await(reader.page(channelId, 1, last)), expected);
+    assertThat(await(db.send(Command.HLEN, MessagingKeys.renderings(channelId))).toLong()).isEqualTo(last);
+
+    // Messages stored before renderings were kept (or kept in a field json of the message hash, as for a while):
+    // rendered by the read, the rendering stored in the channel's json hash and the old field dropped.
+    await(db.send(Command.DEL, MessagingKeys.renderings(channelId)));
+    for (long s = 1; s <= last; s++) {
+      await(db.send(Command.HSET, MessagingKeys.message(channelId, s), "json", "{\"stale\":true}"));
     }
     assertSame(await(reader.page(channelId, 1, last)), expected);
     for (long s = 1; s <= last; s++) {
-      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.message(channelId, s), "json")).toInteger()).isEqualTo(1);
+      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.renderings(channelId), String.valueOf(s))).toInteger()).isEqualTo(1);
+      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.message(channelId, s), "json")).toInteger()).isZero();
     }
     assertSame(await(reader.page(channelId, 1, last)), expected);
+    // Seqs with no message at all are left out, by both paths.
+    assertSame(await(reader.page(channelId, last - 1, last + 3)), new JsonArray(expected.getList().subList((int) last - 2, (int) last)));
 
     // The service's pages: a range, a page past the end, and a thread's replies as a list of seqs.
     JsonObject page = await(messaging.history(bob, new JsonObject().put("channelId", channelId).put("limit", 5L)));
