@@ -50,11 +50,27 @@ final class MessageReader {
     if (to < from) {
       return Future.succeededFuture(new JsonArray());
     }
+    return db.send(pageRequest(channelId, from, to)).compose(r -> pageFrom(channelId, r, from, from, to));
+  }
+
+  /** The HMGET of the renderings of seqs from..to (to ≥ from), to send in a batch and give to {@link #pageFrom}. */
+  static Request pageRequest(String channelId, long from, long to) {
     Request hmget = Request.cmd(Command.HMGET).arg(MessagingKeys.renderings(channelId));
     for (long s = from; s <= to; s++) {
       hmget.arg(s);
     }
-    return db.send(hmget).compose(r -> joined(channelId, r, from, null));
+    return hmget;
+  }
+
+  /**
+   * The page of seqs from..to out of the reply r of {@link #pageRequest} for seqs first.., which must cover them
+   * (first ≤ from, to < first + r.size()).
+   */
+  Future<JsonArray> pageFrom(String channelId, Response r, long first, long from, long to) {
+    if (to < from) {
+      return Future.succeededFuture(new JsonArray());
+    }
+    return joined(channelId, r, (int) (from - first), (int) (to - from + 1), from, null);
   }
 
   /** The messages with these seqs that exist, in this order, as their stored renderings. */
@@ -64,16 +80,18 @@ final class MessageReader {
     }
     Request hmget = Request.cmd(Command.HMGET).arg(MessagingKeys.renderings(channelId));
     seqs.forEach(s -> hmget.arg(s));
-    return db.send(hmget).compose(r -> joined(channelId, r, 0, seqs));
+    return db.send(hmget).compose(r -> joined(channelId, r, 0, r.size(), 0, seqs));
   }
 
-  /** The HMGET reply r (seqs from, from+1, … or the listed seqs) as one array, the missing renderings made first. */
-  private Future<JsonArray> joined(String channelId, Response r, long from, List<Long> listed) {
-    int n = r.size();
+  /**
+   * Replies start..start+n-1 of the HMGET reply r (seqs from, from+1, … or the listed seqs) as one array, the
+   * missing renderings made first.
+   */
+  private Future<JsonArray> joined(String channelId, Response r, int start, int n, long from, List<Long> listed) {
     String[] parts = new String[n];
     List<String> args = null;
     for (int i = 0; i < n; i++) {
-      Response v = r.get(i);
+      Response v = r.get(start + i);
       if (v != null) {
         parts[i] = v.toString();
       } else {
