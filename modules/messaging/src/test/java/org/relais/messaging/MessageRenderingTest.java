@@ -10,10 +10,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.relais.core.ErrorCode;
 import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.JsonFrames;
 import org.relais.core.Principal;
+import org.relais.core.RelaisException;
 import org.relais.core.Role;
 import org.relais.redis.ManagedRedis;
 import org.relais.redis.RedisDb;
@@ -143,6 +145,65 @@ class MessageRenderingTest {
     assertSame(thread.getJsonArray("replies"), new JsonArray(expected.getList().subList(7, 9)));
     assertSame(await(reader.pageOf(channelId, List.of(9L, 999L, 1L))),
         new JsonArray(List.of(expected.getValue(8), expected.getValue(0))));
+  }
+
+  @Test
+  @DisplayName("history pages read with their access check in one round trip stay exact as the channel moves on, "
+      + "and a non-member of a private channel learns nothing")
+  void historyPagesFollowTheChannel() {
+    Principal alice = user();
+    Principal bob = user();
+    String channelId = await(messaging.createChannel(alice, new JsonObject().put("kind", "thematic").put("name", "pages")
+        .put("visibility", "private"))).getJsonObject("channel").getString("id");
+    for (int i = 1; i <= 7; i++) {
+      send(alice, channelId, "m" + i, null);
+    }
+    JsonObject latest = new JsonObject().put("limit", 3L);
+    assertThat(seqs(history(alice, channelId, latest))).containsExactly(5L, 6L, 7L);  // last seq not seen yet
+    assertThat(seqs(history(alice, channelId, latest))).containsExactly(5L, 6L, 7L);  // read with the access check
+    send(alice, channelId, "m8", null);
+    JsonObject moved = history(alice, channelId, latest);                             // the guess is stale
+    assertThat(seqs(moved)).containsExactly(6L, 7L, 8L);
+    assertThat(moved.getLong("channelSeq")).isEqualTo(8L);
+    assertThat(seqs(history(alice, channelId, latest))).containsExactly(6L, 7L, 8L);
+
+    JsonObject first = history(alice, channelId, new JsonObject().put("before", 4L).put("limit", 3L));
+    assertThat(seqs(first)).containsExactly(1L, 2L, 3L);
+    assertThat(first.getBoolean("hasBefore")).isFalse();
+    assertThat(first.getBoolean("hasAfter")).isTrue();
+    JsonObject tail = history(alice, channelId, new JsonObject().put("after", 6L).put("limit", 5L));
+    assertThat(seqs(tail)).containsExactly(7L, 8L);
+    assertThat(tail.getBoolean("hasAfter")).isFalse();
+    assertThat(seqs(history(alice, channelId, new JsonObject().put("after", 8L)))).isEmpty();
+    assertThat(seqs(history(alice, channelId, new JsonObject().put("before", 100L).put("limit", 2L)))).containsExactly(7L, 8L);
+    assertThat(seqs(history(alice, channelId, new JsonObject().put("around", 2L).put("limit", 4L)))).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(seqs(history(alice, channelId, new JsonObject().put("around", 8L).put("limit", 4L)))).containsExactly(5L, 6L, 7L, 8L);
+
+    // Bob is not a member: every kind of page fails as for a channel that does not exist, the page read or not.
+    String missing = Ids.newId();
+    for (JsonObject asked : List.of(latest, new JsonObject().put("before", 4L), new JsonObject().put("after", 1L),
+        new JsonObject().put("around", 3L))) {
+      Throwable refused = failure(messaging.history(bob, asked.copy().put("channelId", channelId)));
+      Throwable unknown = failure(messaging.history(bob, asked.copy().put("channelId", missing)));
+      assertThat(refused).isInstanceOf(RelaisException.class);
+      assertThat(((RelaisException) refused).code()).isEqualTo(ErrorCode.NOT_FOUND);
+      assertThat(refused.getMessage()).isEqualTo(unknown.getMessage());
+      assertThat(((RelaisException) unknown).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
+  }
+
+  private static JsonObject history(Principal p, String channelId, JsonObject data) {
+    return await(messaging.history(p, data.copy().put("channelId", channelId)));
+  }
+
+  private static List<Long> seqs(JsonObject page) {
+    JsonArray messages = JsonFrames.parseArray(JsonFrames.encode(new JsonObject().put("m", page.getJsonArray("messages")))
+        .replaceFirst("^\\{\"m\":", "").replaceFirst("}$", ""));
+    return messages.stream().map(m -> ((JsonObject) m).getLong("seq")).toList();
+  }
+
+  private static Throwable failure(Future<?> future) {
+    return await(future.transform(ar -> Future.succeededFuture(ar.cause())));
   }
 
   /** Equal values, with the fields of each message in the same order as toJson puts them. */
