@@ -42,8 +42,8 @@ final class MessageReader {
 
   /**
    * Messages with seq from..to inclusive, in order, as their stored renderings: one HMGET of the channel's json
-   * hash ({@link MessagingKeys#renderings}), the renderings joined and put in the reply as they are
-   * ({@link RawJson#array}). Seqs without a rendering (messages stored before renderings were kept there, or that
+   * hash ({@link MessagingKeys#renderings}), the renderings put in the reply as they are
+   * ({@link RawJson#ofElements}). Seqs without a rendering (messages stored before renderings were kept there, or that
    * do not exist) go through messaging_history.lua, which renders and stores those that exist.
    */
   Future<JsonArray> page(String channelId, long from, long to) {
@@ -103,7 +103,7 @@ final class MessageReader {
       }
     }
     if (args == null) {
-      return Future.succeededFuture(RawJson.array(join(parts)));
+      return Future.succeededFuture(RawJson.ofElements(present(parts)));
     }
     return db.eval(HISTORY, List.of(MessagingKeys.channel(channelId)), args).map(made -> {
       int k = 0;
@@ -112,28 +112,19 @@ final class MessageReader {
           parts[i] = made.get(k++).toString();
         }
       }
-      return RawJson.array(join(parts));
+      return RawJson.ofElements(present(parts));
     });
   }
 
-  /** The non-empty renderings, as the text of one JSON array. */
-  private static String join(String[] parts) {
-    int size = 2;
-    for (String p : parts) {
-      size += p.length() + 1;
-    }
-    StringBuilder out = new StringBuilder(size).append('[');
-    boolean first = true;
+  /** The non-empty renderings, in order. */
+  private static List<String> present(String[] parts) {
+    List<String> out = new ArrayList<>(parts.length);
     for (String p : parts) {
       if (!p.isEmpty()) {
-        if (!first) {
-          out.append(',');
-        }
-        out.append(p);
-        first = false;
+        out.add(p);
       }
     }
-    return out.append(']').toString();
+    return out;
   }
 
   /** The wire shape of a message hash; messaging_lib.lua's render_message gives the same (MessageRenderingTest). */
