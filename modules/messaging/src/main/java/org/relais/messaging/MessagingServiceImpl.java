@@ -44,7 +44,7 @@ final class MessagingServiceImpl implements MessagingService {
   private static final Pattern CHANNEL_MENTION = Pattern.compile("(?<![\\w@])@(channel|here|all)\\b");
   private static final int MAX_MENTIONS = 50;
   /** Channels whose last seq {@link #history} remembers, to read a page with its access check in one round trip. */
-  private static final int LAST_SEQ_SEEN_MAX = 100_000;
+  private static final int LAST_SEQ_SEEN_MAX = 10_000;
   private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeqSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final RedisDb db;
