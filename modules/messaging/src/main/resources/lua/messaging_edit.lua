@@ -5,7 +5,7 @@
 -- ARGV[9] '1' when the caller moderates the channel (may delete others' messages)  ARGV[10] implicit member flag
 -- ARGV[11] log max length  ARGV[12] the channel's pub/sub topic ('' : the caller publishes the event itself)
 -- ARGV[13] n newly mentioned user ids, then the ids
--- Renders the message again (field json, see store_rendering).
+-- Renders the message again (the channel's json hash, see store_rendering).
 -- Returns {'ok', eventJson} | {'err', code, message}
 local ch = KEYS[1]
 local refused
@@ -34,7 +34,7 @@ if ARGV[5] == 'edit' then
   end
   forget_mentions(ch, mkey, seq)
   redis.call('HSET', mkey, 'text', ARGV[6], 'editedAt', ARGV[4], 'mentions', ARGV[7], 'mentionsChannel', ARGV[8])
-  store_rendering(mkey, ARGV[1])
+  store_rendering(ch, seq, ARGV[1])
   local n = tonumber(ARGV[13])
   for i = 14, 13 + n do
     if ARGV[i] ~= ARGV[2] then
@@ -56,7 +56,7 @@ end
 forget_mentions(ch, mkey, seq)
 redis.call('HSET', mkey, 'text', '', 'deleted', '1', 'deletedAt', ARGV[4], 'mentions', '[]', 'mentionsChannel', '0',
   'reactions', '{}')
-store_rendering(mkey, ARGV[1])
+store_rendering(ch, seq, ARGV[1])
 local _, event = log_event(ch, ARGV[1], 'message.deleted', '{"messageId":' .. cjson.encode(ARGV[3]) .. ',"seq":' .. seq
   .. ',"deletedAt":' .. cjson.encode(ARGV[4]) .. ',"by":' .. cjson.encode(ARGV[2]) .. '}', ARGV[11])
 publish_event(ARGV[12], event)

@@ -1,28 +1,15 @@
--- Reads messages as their stored renderings (field json, see store_rendering): a page of history in one reply,
--- nothing to decode. A message stored before renderings were kept is rendered here, and its rendering stored.
+-- The fallback of a history page (MessageReader): renders the messages whose seq had no stored rendering in the
+-- channel's json hash (messages stored before renderings were kept there), and stores their renderings.
 -- KEYS[1] channel hash
--- ARGV[1] channel id  ARGV[2] 'range': ARGV[3] first seq, ARGV[4] last seq | 'list': ARGV[3..] seqs
--- Returns the JSON array text of the messages that exist, in the order asked
+-- ARGV[1] channel id  ARGV[2..] seqs
+-- Returns, per seq asked and in that order, its rendering, or '' when the message does not exist
 local ch = KEYS[1]
-local seqs = {}
-if ARGV[2] == 'range' then
-  for s = tonumber(ARGV[3]), tonumber(ARGV[4]) do
-    seqs[#seqs + 1] = s
-  end
-else
-  for i = 3, #ARGV do
-    seqs[#seqs + 1] = ARGV[i]
-  end
-end
 local out = {}
-for _, seq in ipairs(seqs) do
-  local mkey = key_of(ch, 'm:' .. seq)
-  local json = redis.call('HGET', mkey, 'json')
-  if not json and redis.call('EXISTS', mkey) == 1 then
-    json = store_rendering(mkey, ARGV[1])
+for i = 2, #ARGV do
+  local json = ''
+  if redis.call('EXISTS', key_of(ch, 'm:' .. ARGV[i])) == 1 then
+    json = store_rendering(ch, ARGV[i], ARGV[1])
   end
-  if json then
-    out[#out + 1] = json
-  end
+  out[#out + 1] = json
 end
-return '[' .. table.concat(out, ',') .. ']'
+return out

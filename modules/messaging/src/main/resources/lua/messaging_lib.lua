@@ -83,10 +83,11 @@ local function forget_mentions(channel_key, mkey, seq)
 end
 
 -- ---------------------------------------------------------------- stored renderings
--- Each message hash also holds, in field json, the message in its wire shape (the shape MessageReader.toJson builds
--- from the other fields), so that a page of history is read and sent without decoding anything. Every script that
--- changes a field shown there renders the message again (store_rendering). Numbers are copied from the hash as
--- text and arrays are written by hand: cjson would turn an empty array into {} and large numbers into 1e+14.
+-- The channel's hash <channel>:json holds, per message seq, the message in its wire shape (the shape
+-- MessageReader.toJson builds from the message hash's fields), so that a page of history is one HMGET, read and sent
+-- without decoding anything and without a script. Every script that changes a field shown there renders the message
+-- again (store_rendering). Numbers are copied from the hash as text and arrays are written by hand: cjson would turn
+-- an empty array into {} and large numbers into 1e+14.
 
 -- A JSON string, or null for a missing field.
 local function json_or_null(value)
@@ -173,10 +174,13 @@ local function render_message(mkey, channel_id)
   return table.concat(parts)
 end
 
--- Renders the message in hash mkey again and stores the rendering; returns it.
-local function store_rendering(mkey, channel_id)
+-- Renders message seq of the channel again and stores the rendering in the channel's json hash; returns it. Drops
+-- the field json that message hashes held before the renderings moved to one hash per channel.
+local function store_rendering(channel_key, seq, channel_id)
+  local mkey = key_of(channel_key, 'm:' .. seq)
   local json = render_message(mkey, channel_id)
-  redis.call('HSET', mkey, 'json', json)
+  redis.call('HSET', key_of(channel_key, 'json'), seq, json)
+  redis.call('HDEL', mkey, 'json')
   return json
 end
 

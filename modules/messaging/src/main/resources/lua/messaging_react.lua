@@ -4,7 +4,7 @@
 -- ARGV[1] channel id  ARGV[2] user id  ARGV[3] message id  ARGV[4] emoji  ARGV[5] 'add' | 'remove'
 -- ARGV[6] max distinct reactions per message  ARGV[7] implicit member flag  ARGV[8] log max length
 -- ARGV[9] the channel's pub/sub topic ('' : the caller publishes the event itself)
--- Renders the message again (field json, see store_rendering).
+-- Renders the message again (the channel's json hash, see store_rendering).
 -- Returns {'ok', eventJson or ''} | {'err', code, message}
 local ch = KEYS[1]
 local refused = check_writable(ch, ARGV[2], ARGV[7])
@@ -70,7 +70,7 @@ if next(reactions) ~= nil then
   encoded = cjson.encode(reactions)
 end
 redis.call('HSET', mkey, 'reactions', encoded)
-store_rendering(mkey, ARGV[1])
+store_rendering(ch, seq, ARGV[1])
 local count = users and #users or 0
 local _, event = log_event(ch, ARGV[1], 'reaction.changed', '{"messageId":' .. cjson.encode(ARGV[3]) .. ',"seq":' .. seq
   .. ',"emoji":' .. cjson.encode(ARGV[4]) .. ',"userId":' .. cjson.encode(ARGV[2]) .. ',"added":'

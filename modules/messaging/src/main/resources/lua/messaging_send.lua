@@ -6,7 +6,7 @@
 -- ARGV[10] implicit member '1'/'0'  ARGV[11] log max length  ARGV[12] dedupe seconds
 -- ARGV[13] the channel's pub/sub topic ('' : the caller publishes message.new itself)
 -- ARGV[14] n mentioned user ids, then the ids
--- Stores the message's rendering (field json) and renders the thread root again (its reply count changed).
+-- Stores the message's rendering (the channel's json hash) and renders the thread root again (its reply count changed).
 -- Returns {'ok', messageJson, eventJson, offset} | {'dup', seq} | {'err', code, message}
 local ch = KEYS[1]
 local refused = check_writable(ch, ARGV[2], ARGV[10])
@@ -47,8 +47,8 @@ local message = '{"id":' .. cjson.encode(ARGV[4]) .. ',"channelId":' .. cjson.en
   .. ',"replyCount":0,"mentions":' .. ARGV[8] .. ',"mentionsChannel":' .. (ARGV[9] == '1' and 'true' or 'false')
   .. ',"reactions":[]}'
 redis.call('HSET', mkey, 'id', ARGV[4], 'seq', seq, 'authorId', ARGV[2], 'clientMsgId', ARGV[3],
-  'text', ARGV[6], 'createdAt', ARGV[5], 'threadRootId', ARGV[7], 'mentions', ARGV[8], 'mentionsChannel', ARGV[9],
-  'json', message)
+  'text', ARGV[6], 'createdAt', ARGV[5], 'threadRootId', ARGV[7], 'mentions', ARGV[8], 'mentionsChannel', ARGV[9])
+redis.call('HSET', key_of(ch, 'json'), seq, message)
 redis.call('HSET', key_of(ch, 'ids'), ARGV[4], seq)
 redis.call('SET', dedupe, seq, 'EX', ARGV[12])
 redis.call('HSET', ch, 'lastMessageAt', ARGV[5])
@@ -57,7 +57,7 @@ if root_seq then
   local count = redis.call('HINCRBY', root_key, 'replyCount', 1)
   redis.call('HSET', root_key, 'lastReplyAt', ARGV[5])
   redis.call('RPUSH', key_of(ch, 'thread:' .. root_seq), seq)
-  store_rendering(root_key, ARGV[1])
+  store_rendering(ch, root_seq, ARGV[1])
   thread_json = ',"thread":{"rootId":' .. cjson.encode(ARGV[7]) .. ',"rootSeq":' .. root_seq .. ',"replyCount":' .. count
     .. ',"lastReplyAt":' .. cjson.encode(ARGV[5]) .. '}'
 end

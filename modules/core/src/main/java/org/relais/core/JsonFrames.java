@@ -50,13 +50,26 @@ public final class JsonFrames {
    * booleans and null are encoded by Vert.x's codec, as {@code encode()} does.
    */
   public static String encode(JsonObject frame) {
-    StringWriter out = new StringWriter(256);
+    StringWriter out = new StringWriter(256 + rawLength(frame.getMap(), 2));
     try (JsonGenerator g = OUT.createGenerator(out)) {
       write(g, frame);
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode a frame", e);
     }
     return out.toString();
+  }
+
+  /** The length of the raw arrays ({@link RawJson}) among the values of map, depth levels down: a size hint. */
+  private static int rawLength(Map<String, Object> map, int depth) {
+    int n = 0;
+    for (Object v : map.values()) {
+      if (v instanceof JsonArray a) {
+        n += RawJson.rawLength(a.getList());
+      } else if (depth > 0 && v instanceof JsonObject o) {
+        n += rawLength(o.getMap(), depth - 1);
+      }
+    }
+    return n;
   }
 
   private static void write(JsonGenerator g, Object value) throws IOException {
@@ -102,6 +115,15 @@ public final class JsonFrames {
     String raw = RawJson.textOf(list);
     if (raw != null) {
       g.writeRawValue(raw);
+      return;
+    }
+    List<String> elements = RawJson.elementsOf(list);
+    if (elements != null) {
+      g.writeStartArray();
+      for (String e : elements) {
+        g.writeRawValue(e);
+      }
+      g.writeEndArray();
       return;
     }
     g.writeStartArray();

@@ -24,24 +24,65 @@ public final class RawJson {
     return new JsonArray(new RawList(json));
   }
 
+  /**
+   * An array of these elements, each the text of one JSON value from a trusted source (spliced into frames as it
+   * is, with commas between them: nothing is joined beforehand).
+   */
+  public static JsonArray ofElements(List<String> elements) {
+    return new JsonArray(new RawList(null, elements));
+  }
+
   /** The stored text of an array made by {@link #array}, or null for any other list (or one changed since). */
   static String textOf(List<?> list) {
     return list instanceof RawList raw ? raw.text : null;
   }
 
+  /** The stored elements of an array made by {@link #ofElements}, or null for any other list (or one changed since). */
+  static List<String> elementsOf(List<?> list) {
+    return list instanceof RawList raw ? raw.elements : null;
+  }
+
+  /** The length of the stored text of an array made by either factory, 0 for any other list: a size hint. */
+  static int rawLength(List<?> list) {
+    if (!(list instanceof RawList raw)) {
+      return 0;
+    }
+    if (raw.text != null) {
+      return raw.text.length();
+    }
+    int n = 2;
+    if (raw.elements != null) {
+      for (String e : raw.elements) {
+        n += e.length() + 1;
+      }
+    }
+    return n;
+  }
+
   private static final class RawList extends AbstractList<Object> {
     private String text;
+    private List<String> elements;
     private List<Object> values;
 
     RawList(String text) {
+      this(text, null);
+    }
+
+    RawList(String text, List<String> elements) {
       this.text = text;
+      this.elements = elements;
     }
 
     private List<Object> values() {
       if (values == null) {
-        values = JsonFrames.parseArray(text).getList();
+        values = JsonFrames.parseArray(text != null ? text : "[" + String.join(",", elements) + "]").getList();
       }
       return values;
+    }
+
+    private void changed() {
+      text = null;
+      elements = null;
     }
 
     @Override
@@ -57,21 +98,21 @@ public final class RawJson {
     @Override
     public Object set(int index, Object element) {
       List<Object> v = values();
-      text = null;
+      changed();
       return v.set(index, element);
     }
 
     @Override
     public void add(int index, Object element) {
       List<Object> v = values();
-      text = null;
+      changed();
       v.add(index, element);
     }
 
     @Override
     public Object remove(int index) {
       List<Object> v = values();
-      text = null;
+      changed();
       return v.remove(index);
     }
   }

@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.relais.core.RawJson;
 import org.relais.core.RelaisException;
 import org.relais.redis.LuaScript;
@@ -16,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads messages: pages as the JSON renderings the scripts store with each message (messaging_lib.lua,
- * render_message), single messages from their hash fields ({@link #toJson}) — the same shape, which is also the one
+ * Reads messages: pages as the JSON renderings the scripts store per message in the channel's json hash
+ * (messaging_lib.lua, store_rendering), single messages from their hash fields ({@link #toJson}) — the same shape, which is also the one
  * messaging_send.lua writes into message.new, so that history and live events agree.
  */
 final class MessageReader {
@@ -39,14 +41,36 @@ final class MessageReader {
   }
 
   /**
-   * Messages with seq from..to inclusive, in order, as their stored renderings (messaging_history.lua): the page
-   * is one script call and one string, put in the reply as it is ({@link RawJson#array}).
+   * Messages with seq from..to inclusive, in order, as their stored renderings: one HMGET of the channel's json
+   * hash ({@link MessagingKeys#renderings}), the renderings put in the reply as they are
+   * ({@link RawJson#ofElements}). Seqs without a rendering (messages stored before renderings were kept there, or that
+   * do not exist) go through messaging_history.lua, which renders and stores those that exist.
    */
   Future<JsonArray> page(String channelId, long from, long to) {
     if (to < from) {
       return Future.succeededFuture(new JsonArray());
     }
-    return rendered(channelId, List.of(channelId, "range", String.valueOf(from), String.valueOf(to)));
+    return db.send(pageRequest(channelId, from, to)).compose(r -> pageFrom(channelId, r, from, from, to));
+  }
+
+  /** The HMGET of the renderings of seqs from..to (to ≥ from), to send in a batch and give to {@link #pageFrom}. */
+  static Request pageRequest(String channelId, long from, long to) {
+    Request hmget = Request.cmd(Command.HMGET).arg(MessagingKeys.renderings(channelId));
+    for (long s = from; s <= to; s++) {
+      hmget.arg(s);
+    }
+    return hmget;
+  }
+
+  /**
+   * The page of seqs from..to out of the reply r of {@link #pageRequest} for seqs first.., which must cover them
+   * (first ≤ from, to < first + r.size()).
+   */
+  Future<JsonArray> pageFrom(String channelId, Response r, long first, long from, long to) {
+    if (to < from) {
+      return Future.succeededFuture(new JsonArray());
+    }
+    return joined(channelId, r, (int) (from - first), (int) (to - from + 1), from, null);
   }
 
   /** The messages with these seqs that exist, in this order, as their stored renderings. */
@@ -54,15 +78,53 @@ final class MessageReader {
     if (seqs.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
-    List<String> args = new ArrayList<>(seqs.size() + 2);
-    args.add(channelId);
-    args.add("list");
-    seqs.forEach(s -> args.add(String.valueOf(s)));
-    return rendered(channelId, args);
+    Request hmget = Request.cmd(Command.HMGET).arg(MessagingKeys.renderings(channelId));
+    seqs.forEach(s -> hmget.arg(s));
+    return db.send(hmget).compose(r -> joined(channelId, r, 0, r.size(), 0, seqs));
   }
 
-  private Future<JsonArray> rendered(String channelId, List<String> args) {
-    return db.eval(HISTORY, List.of(MessagingKeys.channel(channelId)), args).map(r -> RawJson.array(r.toString()));
+  /**
+   * Replies start..start+n-1 of the HMGET reply r (seqs from, from+1, … or the listed seqs) as one array, the
+   * missing renderings made first.
+   */
+  private Future<JsonArray> joined(String channelId, Response r, int start, int n, long from, List<Long> listed) {
+    String[] parts = new String[n];
+    List<String> args = null;
+    for (int i = 0; i < n; i++) {
+      Response v = r.get(start + i);
+      if (v != null) {
+        parts[i] = v.toString();
+      } else {
+        if (args == null) {
+          args = new ArrayList<>();
+          args.add(channelId);
+        }
+        args.add(String.valueOf(listed == null ? from + i : listed.get(i)));
+      }
+    }
+    if (args == null) {
+      return Future.succeededFuture(RawJson.ofElements(present(parts)));
+    }
+    return db.eval(HISTORY, List.of(MessagingKeys.channel(channelId)), args).map(made -> {
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        if (parts[i] == null) {
+          parts[i] = made.get(k++).toString();
+        }
+      }
+      return RawJson.ofElements(present(parts));
+    });
+  }
+
+  /** The non-empty renderings, in order. */
+  private static List<String> present(String[] parts) {
+    List<String> out = new ArrayList<>(parts.length);
+    for (String p : parts) {
+      if (!p.isEmpty()) {
+        out.add(p);
+      }
+    }
+    return out;
   }
 
   /** The wire shape of a message hash; messaging_lib.lua's render_message gives the same (MessageRenderingTest). */

@@ -11,7 +11,9 @@ import org.relais.redis.Keys;
  * relais:ch:{c:ID}                 hash: the channel (kind, name, …, seq, offset)
  * relais:ch:{c:ID}:members         hash: userId -> role (channels with listed members)
  * relais:ch:{c:ID}:read            hash: userId -> last read seq
- * relais:ch:{c:ID}:m:SEQ           hash: one message; field json is its wire shape, kept current by the scripts
+ * relais:ch:{c:ID}:m:SEQ           hash: one message
+ * relais:ch:{c:ID}:json            hash: SEQ -> the message's wire shape (JSON text), kept current by the scripts;
+ *                                  a history page is one HMGET of it
  * relais:ch:{c:ID}:ids             hash: message id -> seq
  * relais:ch:{c:ID}:thread:SEQ      list: the seqs of the replies to root SEQ
  * relais:ch:{c:ID}:mentions:USER   sorted set: seqs mentioning USER ("*" for @channel)
@@ -39,6 +41,11 @@ final class MessagingKeys {
 
   static String message(String channelId, long seq) {
     return channel(channelId) + ":m:" + seq;
+  }
+
+  /** The channel's stored renderings: seq -> the message's wire shape (messaging_lib.lua, store_rendering). */
+  static String renderings(String channelId) {
+    return channel(channelId) + ":json";
   }
 
   static String messageIds(String channelId) {

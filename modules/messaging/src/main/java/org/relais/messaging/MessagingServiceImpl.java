@@ -43,6 +43,9 @@ final class MessagingServiceImpl implements MessagingService {
   private static final Pattern USER_MENTION = Pattern.compile("<@([0-9A-HJKMNP-TV-Z]{26})>");
   private static final Pattern CHANNEL_MENTION = Pattern.compile("(?<![\\w@])@(channel|here|all)\\b");
   private static final int MAX_MENTIONS = 50;
+  /** Channels whose last seq {@link #history} remembers, to read a page with its access check in one round trip. */
+  private static final int LAST_SEQ_SEEN_MAX = 10_000;
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeqSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final RedisDb db;
   private final IdentityService identity;
@@ -101,30 +104,39 @@ final class MessagingServiceImpl implements MessagingService {
    * exist or is private and the caller is not a member: a non-member learns nothing about a private channel.
    */
   private Future<Access> access(Principal p, String channelId) {
-    return db.batch(List.of(
-            Request.cmd(Command.HGETALL).arg(MessagingKeys.channel(channelId)),
-            Request.cmd(Command.HGET).arg(MessagingKeys.members(channelId)).arg(p.userId())))
-        .compose(replies -> {
-          Map<String, String> h = Responses.toMap(replies.get(0));
-          if (h.isEmpty()) {
-            return Future.failedFuture(RelaisException.notFound("No such channel"));
-          }
-          Channel ch = Channel.fromHash(h);
-          String roleName = Responses.str(replies.get(1));
-          MemberRole role = roleName == null ? null : MemberRole.fromWire(roleName);
-          boolean member = switch (ch.kind()) {
-            case NETWORK -> true;
-            case ORGANISATION -> p.orgId().equals(ch.orgId());
-            default -> role != null;
-          };
-          if (!member && !ch.isPublic()) {
-            return Future.failedFuture(RelaisException.notFound("No such channel"));
-          }
-          boolean adminReach = p.isAdmin() && ch.kind() != ChannelKind.DIRECT && (member || ch.isPublic());
-          boolean orgAdminReach = ch.kind() == ChannelKind.ORGANISATION && p.canAdminOrg(ch.orgId());
-          boolean moderates = (role != null && role.moderates()) || adminReach || orgAdminReach;
-          return Future.succeededFuture(new Access(ch, role, member, moderates));
-        });
+    return db.batch(accessRequests(p, channelId, null)).compose(replies -> access(p, replies));
+  }
+
+  /**
+   * The two reads of {@link #access} (the channel hash, the caller's role), then {@code more} if given, all of the
+   * channel's slot, to send in one batch; {@link #access(Principal, List)} decides from the first two replies.
+   */
+  private static List<Request> accessRequests(Principal p, String channelId, Request more) {
+    Request channel = Request.cmd(Command.HGETALL).arg(MessagingKeys.channel(channelId));
+    Request role = Request.cmd(Command.HGET).arg(MessagingKeys.members(channelId)).arg(p.userId());
+    return more == null ? List.of(channel, role) : List.of(channel, role, more);
+  }
+
+  private static Future<Access> access(Principal p, List<Response> replies) {
+    Map<String, String> h = Responses.toMap(replies.get(0));
+    if (h.isEmpty()) {
+      return Future.failedFuture(RelaisException.notFound("No such channel"));
+    }
+    Channel ch = Channel.fromHash(h);
+    String roleName = Responses.str(replies.get(1));
+    MemberRole role = roleName == null ? null : MemberRole.fromWire(roleName);
+    boolean member = switch (ch.kind()) {
+      case NETWORK -> true;
+      case ORGANISATION -> p.orgId().equals(ch.orgId());
+      default -> role != null;
+    };
+    if (!member && !ch.isPublic()) {
+      return Future.failedFuture(RelaisException.notFound("No such channel"));
+    }
+    boolean adminReach = p.isAdmin() && ch.kind() != ChannelKind.DIRECT && (member || ch.isPublic());
+    boolean orgAdminReach = ch.kind() == ChannelKind.ORGANISATION && p.canAdminOrg(ch.orgId());
+    boolean moderates = (role != null && role.moderates()) || adminReach || orgAdminReach;
+    return Future.succeededFuture(new Access(ch, role, member, moderates));
   }
 
   private static Future<Access> requireMember(Access a) {
@@ -914,34 +926,66 @@ final class MessagingServiceImpl implements MessagingService {
     if (given > 1) {
       return Future.failedFuture(RelaisException.badRequest("data: give at most one of before, after and around"));
     }
-    return access(p, channelId).compose(a -> {
+    // One round trip: the access reads and the renderings of the page the channel's last seq seen before gives
+    // (lastSeqSeen); read again only if the channel moved on since. What the caller may not see is never returned:
+    // access fails first, with the same error as without the page.
+    Long seen = lastSeqSeen.get(channelId);
+    if (seen == null && (data.containsKey("before") || data.containsKey("after"))) {
+      seen = Long.MAX_VALUE;  // those pages do not depend on the last seq, unless they reach past it
+    }
+    long[] guess = seen == null ? null : pageRange(data, limit, seen);
+    Request page = guess == null || guess[1] < guess[0] ? null : MessageReader.pageRequest(channelId, guess[0], guess[1]);
+    return db.batch(accessRequests(p, channelId, page)).compose(replies -> access(p, replies).compose(a -> {
       long last = a.channel().seq();
-      long from;
-      long to;
-      if (data.containsKey("before")) {
-        to = Math.min(last, data.getLong("before") - 1);
-        from = Math.max(1, to - limit + 1);
-      } else if (data.containsKey("after")) {
-        from = data.getLong("after") + 1;
-        to = Math.min(last, from + limit - 1);
-      } else if (data.containsKey("around")) {
-        long around = data.getLong("around");
-        from = Math.max(1, around - limit / 2);
-        to = Math.min(last, from + limit - 1);
-        from = Math.max(1, Math.min(from, to - limit + 1));
+      rememberLastSeq(channelId, last);
+      long[] range = pageRange(data, limit, last);
+      long from = range[0];
+      long to = range[1];
+      Future<JsonArray> messages;
+      if (to < from) {
+        messages = Future.succeededFuture(new JsonArray());
+      } else if (page != null && guess[0] <= from && to <= guess[1]) {
+        messages = reader.pageFrom(channelId, replies.get(2), guess[0], from, to);
       } else {
-        to = last;
-        from = Math.max(1, last - limit + 1);
+        messages = reader.page(channelId, from, to);
       }
-      long first = from;
-      long end = to;
-      return reader.page(channelId, from, to).map(messages -> new JsonObject()
+      return messages.map(m -> new JsonObject()
           .put("channelId", channelId)
-          .put("messages", messages)
+          .put("messages", m)
           .put("channelSeq", last)
-          .put("hasBefore", first > 1 && end >= first)
-          .put("hasAfter", end < last));
-    });
+          .put("hasBefore", from > 1 && to >= from)
+          .put("hasAfter", to < last));
+    }));
+  }
+
+  /** The seqs from..to of the page asked (before, after, around or the latest) when the channel's last seq is last. */
+  private static long[] pageRange(JsonObject data, int limit, long last) {
+    long from;
+    long to;
+    if (data.containsKey("before")) {
+      to = Math.min(last, data.getLong("before") - 1);
+      from = Math.max(1, to - limit + 1);
+    } else if (data.containsKey("after")) {
+      from = data.getLong("after") + 1;
+      to = Math.min(last, from + limit - 1);
+    } else if (data.containsKey("around")) {
+      long around = data.getLong("around");
+      from = Math.max(1, around - limit / 2);
+      to = Math.min(last, from + limit - 1);
+      from = Math.max(1, Math.min(from, to - limit + 1));
+    } else {
+      to = last;
+      from = Math.max(1, last - limit + 1);
+    }
+    return new long[] {from, to};
+  }
+
+  /** Remembers a channel's last seq, the guess of its next history page (bounded: forgets everything when full). */
+  private void rememberLastSeq(String channelId, long last) {
+    if (lastSeqSeen.size() >= LAST_SEQ_SEEN_MAX && !lastSeqSeen.containsKey(channelId)) {
+      lastSeqSeen.clear();
+    }
+    lastSeqSeen.put(channelId, last);
   }
 
   @Override

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.relais.core.ErrorCode;
 import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.JsonFrames;
 import org.relais.core.Principal;
+import org.relais.core.RelaisException;
 import org.relais.core.Role;
 import org.relais.redis.ManagedRedis;
 import org.relais.redis.RedisDb;
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The stored renderings of messages (field json, written by the Lua scripts and read by history as it is) against
+ * The stored renderings of messages (the channel's json hash, written by the Lua scripts and read by history as it is) against
  * MessageReader.toJson, the wire shape built from the hash fields: for every state a message can be in.
  */
 class MessageRenderingTest {
@@ -105,15 +107,31 @@ class MessageRenderingTest {
         .containsExactly("👍", "a", "😀", "！");
     assertSame(await(reader.page(channelId, 1, last)), expected);
 
-    // Messages stored before renderings were kept: rendered by the read, and the rendering stored.
+    // The renderings live in the channel's json hash only, not in the message hashes.
+    assertThat(await(db.send(Command.HLEN, MessagingKeys.renderings(channelId))).toLong()).isEqualTo(last);
     for (long s = 1; s <= last; s++) {
-      await(db.send(Command.HDEL, MessagingKeys.message(channelId, s), "json"));
+      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.message(channelId, s), "json")).toInteger()).isZero();
+    }
+
+    // Some renderings missing: those are rendered by the read (messaging_history.lua), the others read as stored.
+    await(db.send(Command.HDEL, MessagingKeys.renderings(channelId), "3", "7"));
+    assertSame(await(reader.page(channelId, 1, last)), expected);
+    assertThat(await(db.send(Command.HLEN, MessagingKeys.renderings(channelId))).toLong()).isEqualTo(last);
+
+    // Messages stored before renderings were kept (or kept in a field json of the message hash, as for a while):
+    // rendered by the read, the rendering stored in the channel's json hash and the old field dropped.
+    await(db.send(Command.DEL, MessagingKeys.renderings(channelId)));
+    for (long s = 1; s <= last; s++) {
+      await(db.send(Command.HSET, MessagingKeys.message(channelId, s), "json", "{\"stale\":true}"));
     }
     assertSame(await(reader.page(channelId, 1, last)), expected);
     for (long s = 1; s <= last; s++) {
-      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.message(channelId, s), "json")).toInteger()).isEqualTo(1);
+      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.renderings(channelId), String.valueOf(s))).toInteger()).isEqualTo(1);
+      assertThat(await(db.send(Command.HEXISTS, MessagingKeys.message(channelId, s), "json")).toInteger()).isZero();
     }
     assertSame(await(reader.page(channelId, 1, last)), expected);
+    // Seqs with no message at all are left out, by both paths.
+    assertSame(await(reader.page(channelId, last - 1, last + 3)), new JsonArray(expected.getList().subList((int) last - 2, (int) last)));
 
     // The service's pages: a range, a page past the end, and a thread's replies as a list of seqs.
     JsonObject page = await(messaging.history(bob, new JsonObject().put("channelId", channelId).put("limit", 5L)));
@@ -127,6 +145,65 @@ class MessageRenderingTest {
     assertSame(thread.getJsonArray("replies"), new JsonArray(expected.getList().subList(7, 9)));
     assertSame(await(reader.pageOf(channelId, List.of(9L, 999L, 1L))),
         new JsonArray(List.of(expected.getValue(8), expected.getValue(0))));
+  }
+
+  @Test
+  @DisplayName("history pages read with their access check in one round trip stay exact as the channel moves on, "
+      + "and a non-member of a private channel learns nothing")
+  void historyPagesFollowTheChannel() {
+    Principal alice = user();
+    Principal bob = user();
+    String channelId = await(messaging.createChannel(alice, new JsonObject().put("kind", "thematic").put("name", "pages")
+        .put("visibility", "private"))).getJsonObject("channel").getString("id");
+    for (int i = 1; i <= 7; i++) {
+      send(alice, channelId, "m" + i, null);
+    }
+    JsonObject latest = new JsonObject().put("limit", 3L);
+    assertThat(seqs(history(alice, channelId, latest))).containsExactly(5L, 6L, 7L);  // last seq not seen yet
+    assertThat(seqs(history(alice, channelId, latest))).containsExactly(5L, 6L, 7L);  // read with the access check
+    send(alice, channelId, "m8", null);
+    JsonObject moved = history(alice, channelId, latest);                             // the guess is stale
+    assertThat(seqs(moved)).containsExactly(6L, 7L, 8L);
+    assertThat(moved.getLong("channelSeq")).isEqualTo(8L);
+    assertThat(seqs(history(alice, channelId, latest))).containsExactly(6L, 7L, 8L);
+
+    JsonObject first = history(alice, channelId, new JsonObject().put("before", 4L).put("limit", 3L));
+    assertThat(seqs(first)).containsExactly(1L, 2L, 3L);
+    assertThat(first.getBoolean("hasBefore")).isFalse();
+    assertThat(first.getBoolean("hasAfter")).isTrue();
+    JsonObject tail = history(alice, channelId, new JsonObject().put("after", 6L).put("limit", 5L));
+    assertThat(seqs(tail)).containsExactly(7L, 8L);
+    assertThat(tail.getBoolean("hasAfter")).isFalse();
+    assertThat(seqs(history(alice, channelId, new JsonObject().put("after", 8L)))).isEmpty();
+    assertThat(seqs(history(alice, channelId, new JsonObject().put("before", 100L).put("limit", 2L)))).containsExactly(7L, 8L);
+    assertThat(seqs(history(alice, channelId, new JsonObject().put("around", 2L).put("limit", 4L)))).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(seqs(history(alice, channelId, new JsonObject().put("around", 8L).put("limit", 4L)))).containsExactly(5L, 6L, 7L, 8L);
+
+    // Bob is not a member: every kind of page fails as for a channel that does not exist, the page read or not.
+    String missing = Ids.newId();
+    for (JsonObject asked : List.of(latest, new JsonObject().put("before", 4L), new JsonObject().put("after", 1L),
+        new JsonObject().put("around", 3L))) {
+      Throwable refused = failure(messaging.history(bob, asked.copy().put("channelId", channelId)));
+      Throwable unknown = failure(messaging.history(bob, asked.copy().put("channelId", missing)));
+      assertThat(refused).isInstanceOf(RelaisException.class);
+      assertThat(((RelaisException) refused).code()).isEqualTo(ErrorCode.NOT_FOUND);
+      assertThat(refused.getMessage()).isEqualTo(unknown.getMessage());
+      assertThat(((RelaisException) unknown).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
+  }
+
+  private static JsonObject history(Principal p, String channelId, JsonObject data) {
+    return await(messaging.history(p, data.copy().put("channelId", channelId)));
+  }
+
+  private static List<Long> seqs(JsonObject page) {
+    JsonArray messages = JsonFrames.parseArray(JsonFrames.encode(new JsonObject().put("m", page.getJsonArray("messages")))
+        .replaceFirst("^\\{\"m\":", "").replaceFirst("}$", ""));
+    return messages.stream().map(m -> ((JsonObject) m).getLong("seq")).toList();
+  }
+
+  private static Throwable failure(Future<?> future) {
+    return await(future.transform(ar -> Future.succeededFuture(ar.cause())));
   }
 
   /** Equal values, with the fields of each message in the same order as toJson puts them. */

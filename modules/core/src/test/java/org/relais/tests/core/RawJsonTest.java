@@ -48,6 +48,27 @@ class RawJsonTest {
   }
 
   @Test
+  @DisplayName("a raw array of elements is spliced with commas between them, reads like an ordinary array, and "
+      + "is encoded from its values once changed")
+  void rawElementsSpliced() {
+    List<String> elements = List.of("{\"id\":\"a\",\"seq\":1,\"tags\":[]}", "{\"id\":\"b\",\"seq\":2,\"t\":\"x\\/y\"}", "3");
+    String text = "[" + String.join(",", elements) + "]";
+    JsonArray raw = RawJson.ofElements(elements);
+    JsonObject frame = new JsonObject().put("re", "r1").put("ok", true)
+        .put("data", new JsonObject().put("messages", raw).put("hasAfter", false));
+    assertThat(JsonFrames.encode(frame))
+        .isEqualTo("{\"re\":\"r1\",\"ok\":true,\"data\":{\"messages\":" + text + ",\"hasAfter\":false}}");
+    assertThat(raw.size()).isEqualTo(3);
+    assertThat(raw.getJsonObject(1).getString("t")).isEqualTo("x/y");
+    assertThat(raw).isEqualTo(new JsonArray(text));
+    assertThat(JsonFrames.encode(frame)).contains(text);
+    assertThat(JsonFrames.encode(new JsonObject().put("a", RawJson.ofElements(List.of())))).isEqualTo("{\"a\":[]}");
+    raw.remove(2);
+    assertThat(JsonFrames.encode(new JsonObject().put("m", raw))).isEqualTo("{\"m\":[" + elements.get(0) + ","
+        + elements.get(1).replace("\\/", "/") + "]}");
+  }
+
+  @Test
   @DisplayName("a raw array changed after it was made is encoded from its values")
   void changedRawArray() {
     JsonArray raw = RawJson.array("[1,2]");
