@@ -218,9 +218,12 @@ final class Gen {
       return;
     }
     if (online) {
-      presenceOnline++;
       Long start = presenceStart.get(target.userIndex(wireUser));
-      if (start != null && window) {
+      if (start == null) {
+        return; // a connect issued before the measured window (its warm churn)
+      }
+      presenceOnline++;
+      if (window) {
         presenceLatency.recordValue(Math.max(0, (System.nanoTime() - start) / 1000));
       }
     } else {

@@ -31,6 +31,8 @@ final class Sizes {
     s.put("presence.hold.ms", "500");
     s.put("presence.period.s", "8");
     s.put("presence.measure.s", quick ? "8" : "30");
+    // churn before the measured window: one period, so that each churner has connected once (steady state)
+    s.put("presence.warm.s", "8");
     // the scenarios the ceiling runs: in quick mode only the two whose ceiling figure is one of issue 9's targets
     // (sustained rate against the bare ceiling); the full mode runs it everywhere (it has no two-node path)
     s.put("ceiling.scenarios", quick ? "bigroom,rooms" : "idle,bigroom,rooms,history,storm,presence");
