@@ -204,8 +204,15 @@ abstract class Target {
         ports[i] = Proc.freePort();
         String label = "relais-" + (++nodeCounter);
         List<String> cmd = jvmOpts(bench, label);
+        // as the README runs it (see docs/MEMORY.md, "Garbage collector and heap"): G1 and a fixed, pre-touched
+        // heap, so that the idle scenario's RSS growth is not G1 committing, uncommitting and first touching heap
+        // regions (with it, that figure is the memory per connection outside the heap: add the heap figure); a
+        // collector or a heap size given with --server-jvm-opts replaces the corresponding default
         if (!bench.serverJvmOpts.contains("GC")) {
-          cmd.addAll(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")); // as README runs it; see docs/MEMORY.md
+          cmd.addAll(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"));
+        }
+        if (!bench.serverJvmOpts.contains("-Xms") && !bench.serverJvmOpts.contains("-Xmx")) {
+          cmd.addAll(List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"));
         }
         cmd.add("-jar");
         cmd.add(bench.relaisJar.toString());

@@ -21,13 +21,15 @@ public final class Main {
   /**
    * With one CPU (or under 1792 MB of memory) and no collector named, the JVM silently picks the Serial collector,
    * whose pauses grow with the number of connections held (40-250 ms after a ramp to 10,000 sockets). The run
-   * command in the README names one (see docs/MEMORY.md, "Garbage collector"); this says so when it was not.
+   * command in the README names one (see docs/MEMORY.md, "Garbage collector and heap"); this says so when it was
+   * not.
    */
   static void warnIfSerialGc() {
     for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc.getName().equals("MarkSweepCompact")) {
         LOG.warn("The JVM chose the Serial garbage collector ({} CPU(s), {} MB max heap): its pauses grow with the "
-            + "connections held. Start with java -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -jar relais.jar "
+            + "connections held. Start with java -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Xms1g -Xmx1g "
+            + "-XX:+AlwaysPreTouch -jar relais.jar "
             + "(see README, Run it).", Runtime.getRuntime().availableProcessors(),
             Runtime.getRuntime().maxMemory() >> 20);
         return;
