@@ -28,7 +28,7 @@ public final class Main {
     for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc.getName().equals("MarkSweepCompact")) {
         LOG.warn("The JVM chose the Serial garbage collector ({} CPU(s), {} MB max heap): its pauses grow with the "
-            + "connections held. Start with java -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Xms1g -Xmx1g "
+            + "connections held. Start with java -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Xms512m -Xmx512m "
             + "-XX:+AlwaysPreTouch -jar relais.jar "
             + "(see README, Run it).", Runtime.getRuntime().availableProcessors(),
             Runtime.getRuntime().maxMemory() >> 20);
