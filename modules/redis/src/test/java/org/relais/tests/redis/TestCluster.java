@@ -208,7 +208,45 @@ public final class TestCluster implements AutoCloseable {
     return false;
   }
 
+  /*
+   * A port found free may be taken by someone else (another test's client) before redis-server binds it; the node
+   * then exits at once ("Address in use"): made again on other ports, a few times.
+   */
   private void startNode(Path exe, int index, long nodeTimeoutMs) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      startNodeOnce(exe, index, nodeTimeoutMs);
+      Process p = processes.get(processes.size() - 1);
+      int port = ports.get(ports.size() - 1);
+      if (startedOrExited(p, port) || attempt == 5) {
+        return;
+      }
+      processes.remove(processes.size() - 1);
+      ports.remove(ports.size() - 1);
+      busPorts.remove(busPorts.size() - 1);
+      dirs.remove(dirs.size() - 1);
+    }
+  }
+
+  /** True once the node answers; false if its process exited first (it could not bind its ports). */
+  private boolean startedOrExited(Process p, int port) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        return false;
+      }
+      try {
+        if (command(port, "PING").equals("PONG")) {
+          return true;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      sleep(50);
+    }
+    return true; // awaitPong reports it with the node's log
+  }
+
+  private void startNodeOnce(Path exe, int index, long nodeTimeoutMs) throws IOException {
     Path dir = Files.createTempDirectory("relais-cluster-" + index + "-");
     int port = freePort();
     int busPort = freePort();
