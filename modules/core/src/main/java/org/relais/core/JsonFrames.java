@@ -135,33 +135,26 @@ public final class JsonFrames {
 
   /** Decodes a JSON array (same rules as {@link #parseObject}). */
   public static JsonArray parseArray(String text) {
-    try (JsonParser parser = FACTORY.createParser(text)) {
-      if (parser.nextToken() != JsonToken.START_ARRAY) {
-        throw RelaisException.badRequest("Expected a JSON array");
-      }
-      JsonArray result = readArray(parser);
-      if (parser.nextToken() != null) {
-        throw RelaisException.badRequest("Unexpected content after the JSON array");
-      }
-      return result;
-    } catch (StreamConstraintsException e) {
-      throw new RelaisException(ErrorCode.TOO_LARGE, "JSON is nested too deeply or has a value too long");
-    } catch (JsonProcessingException e) {
-      throw RelaisException.badRequest("Malformed JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw RelaisException.badRequest("Malformed JSON");
-    }
+    return parse(text, JsonToken.START_ARRAY, "array", JsonFrames::readArray);
   }
 
   /** Decodes one JSON object. */
   public static JsonObject parseObject(String text) {
+    return parse(text, JsonToken.START_OBJECT, "object", JsonFrames::readObject);
+  }
+
+  private interface Reader<T> {
+    T read(JsonParser parser) throws IOException;
+  }
+
+  private static <T> T parse(String text, JsonToken start, String what, Reader<T> reader) {
     try (JsonParser parser = FACTORY.createParser(text)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw RelaisException.badRequest("Expected a JSON object");
+      if (parser.nextToken() != start) {
+        throw RelaisException.badRequest("Expected a JSON " + what);
       }
-      JsonObject result = readObject(parser);
+      T result = reader.read(parser);
       if (parser.nextToken() != null) {
-        throw RelaisException.badRequest("Unexpected content after the JSON object");
+        throw RelaisException.badRequest("Unexpected content after the JSON " + what);
       }
       return result;
     } catch (StreamConstraintsException e) {

@@ -156,4 +156,23 @@ public final class RawWs implements AutoCloseable {
   public void close() throws IOException {
     socket.close();
   }
+
+  /** 64 MiB of zeros as a raw DEFLATE stream (about 64 KB): what a permessage-deflate frame bomb would carry. */
+  public static byte[] deflateBomb() {
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true);
+    byte[] zeros = new byte[1 << 20];
+    java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    for (int i = 0; i < 64; i++) {
+      deflater.setInput(zeros);
+      while (!deflater.needsInput()) {
+        compressed.write(buf, 0, deflater.deflate(buf));
+      }
+    }
+    deflater.finish();
+    while (!deflater.finished()) {
+      compressed.write(buf, 0, deflater.deflate(buf));
+    }
+    return compressed.toByteArray();
+  }
 }

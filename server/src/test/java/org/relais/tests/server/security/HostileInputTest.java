@@ -19,7 +19,6 @@ import org.relais.tests.server.TestServer;
 import org.relais.tests.server.TokenForge;
 import org.relais.tests.server.WsClient;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -35,7 +34,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.Deflater;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -327,7 +325,7 @@ class HostileInputTest {
       assertThat(raw.readUntilClosed()).isEqualTo(1007);
     }));
     cases.add(raw("a compressed frame inflating to 64 MiB (not negotiated) closes the socket", raw -> {
-      raw.sendFrame(RawWs.OP_TEXT, deflateBomb(), true, true);
+      raw.sendFrame(RawWs.OP_TEXT, RawWs.deflateBomb(), true, true);
       assertThat(raw.readUntilClosed()).isIn(1002, -1);
     }));
     cases.add(raw("a continuation frame with nothing to continue closes with 1002", raw -> {
@@ -387,24 +385,6 @@ class HostileInputTest {
       }
     }
     assertAliveAndUnchanged(before);
-  }
-
-  static byte[] deflateBomb() {
-    Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
-    byte[] zeros = new byte[1 << 20];
-    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    for (int i = 0; i < 64; i++) {
-      deflater.setInput(zeros);
-      while (!deflater.needsInput()) {
-        compressed.write(buf, 0, deflater.deflate(buf));
-      }
-    }
-    deflater.finish();
-    while (!deflater.finished()) {
-      compressed.write(buf, 0, deflater.deflate(buf));
-    }
-    return compressed.toByteArray();
   }
 
   // ------------------------------------------------------------------ what reaches the ICS feed
