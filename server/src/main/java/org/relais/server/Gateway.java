@@ -348,6 +348,7 @@ final class Gateway extends VerticleBase {
           }
         }
       }
+      case "presence" -> onPresence(message.getJsonArray("changes", new JsonArray()));
       case "changed" -> byUser.getOrDefault(message.getString("user"), List.of()).forEach(WsConnection::revalidate);
       case "revoked" -> {
         String sid = message.getString("sid");
@@ -390,6 +391,56 @@ final class Gateway extends VerticleBase {
       }
       default -> LOG.debug("ignoring bus message of type {}", type);
     }
+  }
+
+  /**
+   * Presence changes (see {@link PresenceFanout}): the own view to the user's sockets here; the public view to the
+   * sockets here that follow one of the user's watched channels, each once, the user's own left out. A socket
+   * follows every channel of its user from its hello on, so these are the sockets of the people who share one of
+   * those channels with the user, as the channels' member lists would say.
+   */
+  private void onPresence(JsonArray changes) {
+    for (Object o : changes) {
+      if (!(o instanceof JsonObject change)) {
+        continue;
+      }
+      String user = change.getString("user");
+      JsonObject own = change.getJsonObject("own");
+      List<WsConnection> mine = byUser.get(user);
+      if (own != null && mine != null) {
+        SharedFrame frame = presenceFrame(own);
+        for (WsConnection conn : List.copyOf(mine)) {
+          conn.push(frame);
+        }
+      }
+      JsonObject view = change.getJsonObject("public");
+      JsonArray channels = change.getJsonArray("channels");
+      if (view == null || channels == null) {
+        continue;
+      }
+      SharedFrame frame = null;
+      Set<WsConnection> told = channels.size() > 1 ? new HashSet<>() : null;
+      for (Object channelId : channels) {
+        ChannelFeed feed = feeds.get(String.valueOf(channelId));
+        if (feed == null) {
+          continue;
+        }
+        for (WsConnection conn : new ArrayList<>(feed.followers)) {
+          if (conn.principal() == null || user.equals(conn.principal().userId())
+              || (told != null && !told.add(conn))) {
+            continue;
+          }
+          if (frame == null) {
+            frame = presenceFrame(view);
+          }
+          conn.push(frame);
+        }
+      }
+    }
+  }
+
+  private static SharedFrame presenceFrame(JsonObject view) {
+    return new SharedFrame(new JsonObject().put("ev", Presence.CHANGED).put("data", view).encode());
   }
 
   /** Keep-alive: pings sockets that have been quiet, and closes those silent past the idle timeout. */

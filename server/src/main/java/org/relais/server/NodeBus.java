@@ -21,7 +21,8 @@ import java.util.Collection;
  *
  * <p>Messages: {@code {"t":"ev","users":[…],"ev":…,"data":…}}, {@code {"t":"changed","user":…}},
  * {@code {"t":"revoked","user":…,"sid":…|null}}, {@code {"t":"follow","users":[…],"channelId":…,"after":…}},
- * {@code {"t":"followAll","orgId":…|null,"channelId":…,"after":…}}. Channel events go on each channel's own
+ * {@code {"t":"followAll","orgId":…|null,"channelId":…,"after":…}}, {@code {"t":"presence","changes":[…]}} (see
+ * {@link PresenceFanout}). Channel events go on each channel's own
  * topic ({@link ChannelBus#topic}), to the nodes that have interest in it.
  */
 final class NodeBus implements EventSink, ChannelBus {
@@ -70,6 +71,11 @@ final class NodeBus implements EventSink, ChannelBus {
   public Future<Void> followAll(String orgId, String channelId, long afterOffset) {
     return publish(new JsonObject().put("t", "followAll").put("orgId", orgId).put("channelId", channelId)
         .put("after", afterOffset));
+  }
+
+  /** Presence changes, each resolved by every gateway instance among its own sockets (see {@link PresenceFanout}). */
+  Future<Void> presence(JsonArray changes) {
+    return publish(new JsonObject().put("t", "presence").put("changes", changes));
   }
 
   private Future<Void> publish(JsonObject message) {

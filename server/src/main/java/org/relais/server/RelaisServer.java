@@ -106,8 +106,8 @@ public final class RelaisServer {
               config.channelLogEvents(), 86_400, 8, 1_000, config.redisWaitReplicas() <= 0);
           MessagingService messaging = MessagingService.create(db, identity, bus, bus, messagingSettings);
           messaging.auditTo(audit);
-          Presence presence = Presence.create(vertx, db, bus, PresenceSettings.of(config.presenceTtlSeconds(),
-              config.presenceAwaySeconds(), config.presenceGraceSeconds()), messaging::peopleSharingChannelsWith);
+          Presence presence = Presence.create(vertx, db, PresenceSettings.of(config.presenceTtlSeconds(),
+              config.presenceAwaySeconds(), config.presenceGraceSeconds()), new PresenceFanout(messaging, bus));
           IdentityOps.register(ops, identity);
           MessagingOps.register(ops, messaging, messagingSettings);
           PresenceOps.register(ops, presence);

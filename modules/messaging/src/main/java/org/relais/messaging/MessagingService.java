@@ -128,4 +128,13 @@ public interface MessagingService {
    * user. Network and organisation channels do not count: everyone would watch everyone.
    */
   Future<Collection<String>> peopleSharingChannelsWith(String userId);
+
+  /**
+   * The channels through which each user's presence is watched: the channels with listed members that the user is
+   * in and that have at most maxPresenceFanout members (the channels {@link #peopleSharingChannelsWith} reads the
+   * members of). For many users at once: one batch of reads per step, each channel's member count read once.
+   *
+   * @return by user id, in no particular order; a user in no such channel maps to an empty list
+   */
+  Future<java.util.Map<String, List<String>>> presenceChannelsOf(Collection<String> userIds);
 }

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -1127,6 +1128,56 @@ final class MessagingServiceImpl implements MessagingService {
         lists.forEach(l -> people.addAll(Responses.toList(l)));
         people.remove(userId);
         return people;
+      });
+    });
+  }
+
+  @Override
+  public Future<Map<String, List<String>>> presenceChannelsOf(Collection<String> userIds) {
+    List<String> users = List.copyOf(new java.util.LinkedHashSet<>(userIds));
+    if (users.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<Request> reads = new ArrayList<>(users.size());
+    for (String user : users) {
+      reads.add(Request.cmd(Command.SMEMBERS).arg(MessagingKeys.userChannels(user)));
+    }
+    return db.batch(reads).compose(replies -> {
+      Map<String, List<String>> byUser = new HashMap<>();
+      Map<String, Integer> index = new HashMap<>();
+      List<String> channels = new ArrayList<>();
+      for (int i = 0; i < users.size(); i++) {
+        List<String> ids = Responses.toList(replies.get(i));
+        byUser.put(users.get(i), ids);
+        for (String id : ids) {
+          if (index.putIfAbsent(id, channels.size()) == null) {
+            channels.add(id);
+          }
+        }
+      }
+      if (channels.isEmpty()) {
+        return Future.succeededFuture(byUser);
+      }
+      List<Request> counts = new ArrayList<>(channels.size());
+      for (String id : channels) {
+        counts.add(Request.cmd(Command.HGET).arg(MessagingKeys.channel(id)).arg("memberCount"));
+      }
+      return db.batch(counts).map(replies2 -> {
+        boolean[] watched = new boolean[channels.size()];
+        for (int i = 0; i < channels.size(); i++) {
+          watched[i] = Responses.num(replies2.get(i)) <= settings.maxPresenceFanout();
+        }
+        Map<String, List<String>> out = new HashMap<>();
+        byUser.forEach((user, ids) -> {
+          List<String> kept = new ArrayList<>(ids.size());
+          for (String id : ids) {
+            if (watched[index.get(id)]) {
+              kept.add(id);
+            }
+          }
+          out.put(user, kept);
+        });
+        return out;
       });
     });
   }

@@ -31,11 +31,13 @@ import java.util.Map;
  * a second device, a heartbeat, a reconnect within the grace. A hidden user is announced offline to others once,
  * when they hide, and then nothing until they show again. Events are sent after the write and are best effort:
  * {@code presence.get} always tells the truth. Two changes of one user within milliseconds, made on different
- * nodes, may reach a watcher in either order.
+ * nodes, may reach a watcher in either order. The changes settled together (a sweep round, the graces ending in one
+ * tick) reach the {@link PresenceSink} in one call.
  *
  * <p><b>Threads.</b> Methods may be called from any event loop at once: the instance holds no state but its
- * configuration and its sweeper's timer. Futures fail only when Redis fails ({@code unavailable}) or, for
- * {@link #set} and {@link #get}, with {@code bad_request}; a failure to deliver an event never fails a call.
+ * configuration, its sweeper's timer and the grace checks it has scheduled. Futures fail only when Redis fails
+ * ({@code unavailable}) or, for {@link #set} and {@link #get}, with {@code bad_request}; a failure to deliver an
+ * event never fails a call.
  */
 public interface Presence {
 
@@ -43,6 +45,8 @@ public interface Presence {
   String CHANGED = "presence.changed";
   /** The most users one {@link #get} may ask about. */
   int MAX_GET = 200;
+  /** The ends of grace periods are checked in ticks of this length: one batch per tick. */
+  long GRACE_TICK_MS = 100;
 
   /**
    * @param vertx    for timers only: the sweeper's run on the context that calls {@link #start()}, a grace's on the
@@ -51,7 +55,16 @@ public interface Presence {
    * @param watchers who shares a channel with a user
    */
   static Presence create(Vertx vertx, RedisDb db, EventSink events, PresenceSettings settings, Watchers watchers) {
-    return new PresenceImpl(vertx, db, events, settings, watchers);
+    return new PresenceImpl(vertx, db, settings, PresenceSink.of(events, watchers));
+  }
+
+  /**
+   * With the changes handed to {@code sink} in batches (see {@link PresenceSink}) rather than user by user.
+   *
+   * @param vertx for timers only, as above
+   */
+  static Presence create(Vertx vertx, RedisDb db, PresenceSettings settings, PresenceSink sink) {
+    return new PresenceImpl(vertx, db, settings, sink);
   }
 
   /**
@@ -65,7 +78,9 @@ public interface Presence {
   /**
    * The session closed. A heartbeat or connect that arrives later for it is ignored. When no live session remains,
    * the user turns offline after {@link PresenceSettings#offlineGraceSeconds()}, unless a session connects within the
-   * grace (then nothing is announced). Closing a session that is not live changes nothing. Idempotent.
+   * grace (then nothing is announced). Closing a session that is not live changes nothing. Idempotent. The users
+   * whose grace ends within the same {@value #GRACE_TICK_MS} ms are settled together, in one batch, by the node
+   * that saw their last session close (or, should it stop or fail, by the next sweep of any node).
    */
   Future<Void> disconnected(String userId, String connectionId);
 

@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.relais.core.ErrorCode;
-import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.Principal;
 import org.relais.core.RelaisException;
@@ -16,11 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,21 +33,21 @@ final class PresenceImpl implements Presence {
 
   private final Vertx vertx;
   private final PresenceStore store;
-  private final EventSink events;
   private final PresenceSettings settings;
-  private final Watchers watchers;
+  private final PresenceSink sink;
+  /** Users whose grace ends in a tick, by the tick's end (epoch ms); each tick has one timer, then one batch. */
+  private final Map<Long, Set<String>> graceChecks = new ConcurrentHashMap<>();
   private final String sweeperToken = Ids.newId();
   private final AtomicLong sweepTimer = new AtomicLong(-1);
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private final AtomicReference<Future<Void>> lastSweep = new AtomicReference<>(Future.succeededFuture());
   private volatile boolean stopped;
 
-  PresenceImpl(Vertx vertx, RedisDb db, EventSink events, PresenceSettings settings, Watchers watchers) {
+  PresenceImpl(Vertx vertx, RedisDb db, PresenceSettings settings, PresenceSink sink) {
     this.vertx = vertx;
     this.store = new PresenceStore(db, settings);
-    this.events = events;
     this.settings = settings;
-    this.watchers = watchers;
+    this.sink = sink;
   }
 
   @Override
@@ -138,21 +136,50 @@ final class PresenceImpl implements Presence {
     return new JsonObject().put("presence", presence);
   }
 
-  /** The last session closed: settle the user once the grace has passed, rather than at the next sweep. */
+  /**
+   * The last session closed: settle the user once the grace has passed, rather than at the next sweep. The checks
+   * are grouped by tick of {@link #GRACE_TICK_MS}: one timer and one batch (one script call per
+   * {@link PresenceStore#USERS_PER_CALL} users, one announcement) for all the users whose grace ends in the tick.
+   */
   private void checkAfterGrace(List<Settled> settled) {
     for (Settled s : settled) {
       if (s.liveSessions() == 0 && s.status() != PresenceStatus.OFFLINE) {
-        vertx.setTimer(settings.offlineGraceSeconds() * 1000 + GRACE_MARGIN_MS, t -> check(s.userId()));
+        scheduleCheck(s.userId());
       }
     }
   }
 
-  private void check(String userId) {
-    if (stopped) {
+  private void scheduleCheck(String userId) {
+    long due = System.currentTimeMillis() + settings.offlineGraceSeconds() * 1000 + GRACE_MARGIN_MS;
+    long tick = (due + GRACE_TICK_MS - 1) / GRACE_TICK_MS * GRACE_TICK_MS;
+    boolean[] first = new boolean[1];
+    graceChecks.compute(tick, (t, users) -> {
+      Set<String> set = users;
+      if (set == null) {
+        set = ConcurrentHashMap.newKeySet();
+        first[0] = true;
+      }
+      set.add(userId);
+      return set;
+    });
+    if (first[0]) {
+      vertx.setTimer(Math.max(1, tick - System.currentTimeMillis()), t -> checkTick(tick));
+    }
+  }
+
+  /** Settles the users of a tick: removed from the map first, so that a later add makes a new tick and timer. */
+  private void checkTick(long tick) {
+    Set<String> users = graceChecks.remove(tick);
+    if (users == null || users.isEmpty() || stopped) {
       return;
     }
-    store.apply(List.of(Action.check(userId))).compose(this::announce)
-        .onFailure(e -> LOG.warn("presence check of {} failed: {}", userId, e.toString()));
+    List<Action> checks = new ArrayList<>(users.size());
+    for (String userId : users) {
+      checks.add(Action.check(userId));
+    }
+    store.apply(checks).compose(this::announce)
+        .onFailure(e -> LOG.warn("presence check of {} users at the end of their grace failed: {}", users.size(),
+            e.toString()));
   }
 
   private void sweep() {
@@ -193,44 +220,33 @@ final class PresenceImpl implements Presence {
     return store.apply(checks).compose(this::announce).map(v -> userIds.size());
   }
 
-  /** Tells whom it concerns about what these calls changed; never fails. */
+  /** Tells whom it concerns about what these calls changed, in one batch for the sink; never fails. */
   private Future<Void> announce(List<Settled> settled) {
-    List<Future<Void>> sends = new ArrayList<>();
+    List<PresenceChange> changes = null;
     for (Settled s : settled) {
-      if (s.changes() != 0) {
+      if (s.changes() == 0) {
+        continue;
+      }
+      if (LOG.isDebugEnabled()) {
         LOG.debug("presence of {}: {} (shown as {}), changes {}", s.userId(), s.status().wire(),
             s.publicStatus().wire(), s.changes());
-        sends.add(announce(s));
       }
+      UserPresence own = s.changed(PresenceStore.CHANGED_STATUS | PresenceStore.CHANGED_CHOICE) ? s.ownView() : null;
+      UserPresence pub = s.changed(PresenceStore.CHANGED_PUBLIC) ? s.publicView() : null;
+      if (own == null && pub == null) {
+        continue;
+      }
+      if (changes == null) {
+        changes = new ArrayList<>();
+      }
+      changes.add(new PresenceChange(s.userId(), pub, own));
     }
-    return sends.isEmpty() ? Future.succeededFuture() : Future.join(sends).<Void>mapEmpty().otherwiseEmpty();
-  }
-
-  private Future<Void> announce(Settled s) {
-    Future<Void> toSelf = s.changed(PresenceStore.CHANGED_STATUS | PresenceStore.CHANGED_CHOICE)
-        ? send(List.of(s.userId()), s.ownView())
-        : Future.succeededFuture();
-    Future<Void> toOthers = s.changed(PresenceStore.CHANGED_PUBLIC)
-        ? watchersOf(s.userId()).compose(users -> send(users, s.publicView()))
-        : Future.succeededFuture();
-    return Future.join(toSelf, toOthers).mapEmpty();
-  }
-
-  private Future<Collection<String>> watchersOf(String userId) {
-    return Future.<Collection<String>>future(p -> watchers.of(userId).onComplete(p))
-        .map(users -> {
-          Set<String> others = new LinkedHashSet<>(users);
-          others.remove(userId);
-          return (Collection<String>) others;
-        })
-        .onFailure(e -> LOG.warn("watchers of {} unknown, presence change not announced: {}", userId, e.toString()));
-  }
-
-  private Future<Void> send(Collection<String> userIds, UserPresence view) {
-    if (userIds.isEmpty()) {
+    if (changes == null) {
       return Future.succeededFuture();
     }
-    return Future.<Void>future(p -> events.toUsers(userIds, CHANGED, view.toJson()).onComplete(p))
-        .onFailure(e -> LOG.warn("presence.changed of {} not sent: {}", view.userId(), e.toString()));
+    List<PresenceChange> batch = changes;
+    return Future.<Void>future(p -> sink.announce(batch).onComplete(p))
+        .onFailure(e -> LOG.warn("presence changes of {} users not announced: {}", batch.size(), e.toString()))
+        .otherwiseEmpty();
   }
 }

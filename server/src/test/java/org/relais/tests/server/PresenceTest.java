@@ -6,10 +6,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.relais.redis.ManagedRedis;
+import org.relais.tests.redis.TestRedis;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.relais.tests.server.MessagingTest.id;
 import static org.relais.tests.server.MessagingTest.ok;
 import static org.relais.tests.server.MessagingTest.token;
@@ -87,6 +91,51 @@ class PresenceTest {
       assertThat(seenByMe.getJsonArray("presence").getJsonObject(0).getString("status")).isEqualTo("online");
       ok(me.call("presence.set", new JsonObject().put("hidden", false)));
       nextPresence(w, id(traveller), "online");
+    }
+  }
+
+  @Test
+  @DisplayName("two nodes: the people who share a channel are told once on either node, however many channels they "
+      + "share; the user's own sockets get their own view; someone who shares only the organisation channel is not told")
+  void twoNodes() {
+    ManagedRedis redis = TestRedis.start();
+    Map<String, String> env = Map.of("RELAIS_PRESENCE_GRACE_SECONDS", "1", "RELAIS_PRESENCE_TTL_SECONDS", "4");
+    try (TestServer a = TestServer.startOn(redis, env); TestServer b = TestServer.startOn(redis, env)) {
+      String admin = a.adminToken();
+      String org = a.createOrg(admin, "ECOWAS", "NG");
+      JsonObject traveller = a.createUser(admin, org, "Fatouma Issoufou");
+      JsonObject both = a.createUser(admin, org, "Chinedu Okafor");
+      JsonObject group = a.createUser(admin, org, "Aminata Diallo");
+      JsonObject stranger = a.createUser(admin, org, "Kwame Mensah");
+      // Over HTTP: ops there are not presence, so nobody is online yet.
+      a.okOp(token(traveller), "dm.open", new JsonObject().put("userIds", new JsonArray().add(id(both))));
+      a.okOp(token(traveller), "channel.create", new JsonObject().put("name", "Abuja desk").put("kind", "thematic")
+          .put("visibility", "private").put("memberIds", new JsonArray().add(id(both)).add(id(group))));
+      try (WsClient bothOnA = a.wsHello(token(both)); WsClient bothOnB = b.wsHello(token(both));
+           WsClient groupOnB = b.wsHello(token(group)); WsClient strangerOnA = a.wsHello(token(stranger));
+           WsClient strangerOnB = b.wsHello(token(stranger))) {
+        List<WsClient> watchers = List.of(bothOnA, bothOnB, groupOnB);
+        WsClient travellerOnB = b.wsHello(token(traveller));
+        for (WsClient w : watchers) {
+          assertThat(nextPresence(w, id(traveller), "online")).as("the public view")
+              .isEqualTo(new JsonObject().put("userId", id(traveller)).put("status", "online"));
+        }
+        assertThat(nextPresence(travellerOnB, id(traveller), "online").getString("manualStatus"))
+            .as("the own view").isEqualTo("auto");
+
+        travellerOnB.close();
+        for (WsClient w : watchers) {
+          assertThat(nextPresence(w, id(traveller), "offline").getString("lastSeenAt")).isNotNull();
+        }
+        for (WsClient w : List.of(bothOnA, bothOnB, groupOnB, strangerOnA, strangerOnB)) {
+          assertThatThrownBy(() -> w.nextMatching(f -> "presence.changed".equals(f.getString("ev"))
+              && id(traveller).equals(f.getJsonObject("data").getString("userId")), 500))
+              .as("nothing more about the traveller: one notice per change, none to a stranger")
+              .isInstanceOf(AssertionError.class).hasMessageStartingWith("no matching frame");
+        }
+      }
+    } finally {
+      redis.stop();
     }
   }
 }

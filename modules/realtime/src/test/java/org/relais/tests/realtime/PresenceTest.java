@@ -21,6 +21,7 @@ import org.relais.core.Principal;
 import org.relais.core.RelaisException;
 import org.relais.core.Role;
 import org.relais.realtime.Presence;
+import org.relais.realtime.PresenceChange;
 import org.relais.realtime.PresenceOps;
 import org.relais.realtime.PresenceSettings;
 import org.relais.redis.ManagedRedis;
@@ -301,6 +302,51 @@ class PresenceTest {
     for (String user : users) {
       assertThat(events.about(user, carol)).extracting(e -> e.getString("status")).containsExactly("online", "offline");
     }
+  }
+
+  @Test
+  @DisplayName("users whose grace ends together are settled and announced in one batch, each with their public and own views")
+  void graceEndsInBatches() throws Exception {
+    RedisDb db = RedisDb.create(vertx, RedisSettings.of(redis.url()), new SimpleMeterRegistry());
+    List<List<PresenceChange>> batches = new CopyOnWriteArrayList<>();
+    Presence presence = Presence.create(vertx, db, SETTINGS, changes -> {
+      batches.add(List.copyOf(changes));
+      return Future.succeededFuture();
+    });
+    nodes.add(new Node(db, presence));
+    List<String> users = IntStream.range(0, 40).mapToObj(i -> Ids.newId()).toList();
+    List<Future<Void>> connects = new ArrayList<>();
+    for (String user : users) {
+      connects.add(presence.connected(user, "c-" + user));
+    }
+    Future.all(connects).await(5, TimeUnit.SECONDS);
+    assertThat(batches).as("each connect is its own call").hasSize(users.size());
+    assertThat(batches.get(0)).singleElement().satisfies(c -> {
+      assertThat(c.publicView().status().wire()).isEqualTo("online");
+      assertThat(c.ownView().manualStatus()).isEqualTo("auto");
+    });
+    batches.clear();
+
+    long closing = System.nanoTime();
+    List<Future<Void>> closes = new ArrayList<>();
+    for (String user : users) {
+      closes.add(presence.disconnected(user, "c-" + user));
+    }
+    Future.all(closes).await(5, TimeUnit.SECONDS);
+    long closedWithinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closing);
+    await().atMost(Duration.ofSeconds(3)).until(() -> batches.stream().mapToInt(List::size).sum() == users.size());
+
+    assertThat(batches.stream().flatMap(List::stream).map(PresenceChange::userId))
+        .containsExactlyInAnyOrderElementsOf(users);
+    for (PresenceChange c : batches.get(0)) {
+      assertThat(c.publicView().status().wire()).isEqualTo("offline");
+      assertThat(c.publicView().lastSeenAt()).isNotNull();
+      assertThat(c.ownView().status().wire()).isEqualTo("offline");
+    }
+    // 40 closes in one go end their graces within a few ticks of 100 ms (one each before batching).
+    assertThat(batches).as("closes spread over %d ms", closedWithinMs)
+        .hasSizeLessThanOrEqualTo(2 + (int) (closedWithinMs / Presence.GRACE_TICK_MS));
+    assertThat(status(nodes.get(0), bob, users.get(0))).isEqualTo("offline");
   }
 
   @Test
