@@ -75,7 +75,9 @@ final class NodeBus implements EventSink, ChannelBus {
 
   /** Presence changes, each resolved by every gateway instance among its own sockets (see {@link PresenceFanout}). */
   Future<Void> presence(JsonArray changes) {
-    return publish(new JsonObject().put("t", "presence").put("changes", changes));
+    // fails when Redis does: the caller retries (PresenceFanout), a presence change is not dropped on a blip
+    return db.send(Command.PUBLISH, Keys.BUS_CHANNEL,
+        new JsonObject().put("t", "presence").put("changes", changes).encode()).mapEmpty();
   }
 
   private Future<Void> publish(JsonObject message) {

@@ -107,7 +107,7 @@ public final class RelaisServer {
           MessagingService messaging = MessagingService.create(db, identity, bus, bus, messagingSettings);
           messaging.auditTo(audit);
           Presence presence = Presence.create(vertx, db, PresenceSettings.of(config.presenceTtlSeconds(),
-              config.presenceAwaySeconds(), config.presenceGraceSeconds()), new PresenceFanout(messaging, bus));
+              config.presenceAwaySeconds(), config.presenceGraceSeconds()), new PresenceFanout(vertx, messaging, bus));
           IdentityOps.register(ops, identity);
           MessagingOps.register(ops, messaging, messagingSettings);
           PresenceOps.register(ops, presence);
