@@ -49,7 +49,7 @@ final class Sizes {
     // warmup.max.s (Scenarios.warmUntilJitQuiet)
     s.put("warmup.step.s", quick ? "2" : "4");
     s.put("warmup.jit.share", "0.05");
-    s.put("warmup.max.s", quick ? "15" : "60");
+    s.put("warmup.max.s", quick ? "8" : "60");
     s.put("step.warm.s", quick ? "1" : "2");
     s.put("step.measure.s", quick ? "3" : "10");
     s.put("history.warm.s", quick ? "1" : "2");
