@@ -55,8 +55,9 @@ final class Sizes {
     s.put("history.warm.s", quick ? "1" : "2");
     s.put("history.measure.s", quick ? "3" : "10");
     s.put("drain.s", "10");
-    // the drain gives up earlier when nothing moved for this long: what is missing then is lost, not late
-    s.put("drain.idle.s", "2");
+    // the drain gives up earlier when nothing moved for this long: what is missing then is lost, not late (2 s was
+    // too short: a starved Relais, load average 20, stalled longer and delivered the rest in the next step)
+    s.put("drain.idle.s", "5");
     s.put("storm.timeout.s", "60");
     s.put("connect.concurrency", "50");
     s.put("p99.limit.ms", "250");
