@@ -43,6 +43,17 @@ class GcLogTest {
   }
 
   @Test
+  void targetsTableWithoutAnIdleRunSaysNotMeasured() {
+    // e.g. --scenarios bigroom,rooms: the memory row has nothing to read (this threw a NullPointerException)
+    JsonObject r = new JsonObject().put("mode", "quick").put("runs", new JsonArray()
+        .add(new JsonObject().put("variant", "bigroom").put("scenario", "bigroom").put("target", "relais")
+            .put("nodes", 1).put("members", 500).put("kneeMsgPerSecond", 150.0).put("steps", new JsonArray())));
+    List<Targets.Row> rows = Targets.rows(r);
+    assertThat(rows).hasSize(9);
+    assertThat(rows.get(0).met()).isEqualTo("not measured");
+  }
+
+  @Test
   void targetsTableHasTheIssuesNineRows() {
     JsonObject r = new JsonObject().put("mode", "quick").put("runs", new JsonArray()
         .add(new JsonObject().put("variant", "idle").put("scenario", "idle").put("target", "relais")
