@@ -55,9 +55,10 @@ final class Sizes {
     s.put("history.warm.s", quick ? "1" : "2");
     s.put("history.measure.s", quick ? "3" : "10");
     s.put("drain.s", "10");
-    // the drain gives up earlier when nothing moved for this long: what is missing then is lost, not late (2 s was
-    // too short: a starved Relais, load average 20, stalled longer and delivered the rest in the next step)
-    s.put("drain.idle.s", "5");
+    // the drain may give up earlier when nothing moved for this long (what is missing then is taken as lost); by
+    // default as long as drain.s, i.e. off: under a load average of 10-20 a starved Relais went more than 5 s without
+    // delivering anything (its Redis pipelines timing out) and then delivered the rest in the next step
+    s.put("drain.idle.s", "10");
     s.put("storm.timeout.s", "60");
     s.put("connect.concurrency", "50");
     s.put("p99.limit.ms", "250");
