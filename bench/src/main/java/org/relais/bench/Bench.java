@@ -161,6 +161,19 @@ public final class Bench {
     return GcLog.maxOverLife(gcLogs(t));
   }
 
+  /** Whether target t runs scenario variant v (the ceiling has no two-node path; quick mode trims the others). */
+  private static boolean runs(Target t, String v, Sizes sz) {
+    if (t instanceof Target.Ceil) {
+      // the ceiling has no cross-node path; in quick mode it runs only where a target row needs it
+      return !v.endsWith("2") && List.of(sz.s("ceiling.scenarios").split(",")).contains(v);
+    }
+    if (t instanceof Target.Peer) {
+      // quick mode: the peer's two-node runs are in no target row
+      return List.of(sz.s("peer.scenarios").split(",")).contains(v);
+    }
+    return true;
+  }
+
   static JsonObject machine() {
     JsonObject m = new JsonObject();
     try {
@@ -275,42 +288,65 @@ public final class Bench {
       }
       Scenarios sc = new Scenarios(bench, sz, bench.world);
       for (int rep = 1; rep <= repeat; rep++) {
-        for (String s : scenarios) {
+        for (int si = 0; si < scenarios.size(); si++) {
+          String s = scenarios.get(si);
+          // quick mode: the large-room and small-rooms ladders on the same nodes and connections when their members
+          // are the same users (Scenarios.laddersShareNodes), so one start, one ramp
+          String next = si + 1 < scenarios.size() ? scenarios.get(si + 1) : "";
+          boolean pair = sc.laddersShareNodes() && ((s.equals("bigroom") && next.equals("rooms"))
+              || (s.equals("bigroom2") && next.equals("rooms2")));
+          if (pair) {
+            si++;
+          }
           List<Target> order = new ArrayList<>(ts);
           if (rep % 2 == 0) {
             java.util.Collections.reverse(order);
           }
           for (Target t : order) {
-            boolean twoNodes = s.endsWith("2");
-            if (twoNodes && t instanceof Target.Ceil) {
-              continue; // the ceiling has no cross-node path
+            List<String> variants = new ArrayList<>();
+            for (String v : pair ? List.of(s, next) : List.of(s)) {
+              if (runs(t, v, sz)) {
+                variants.add(v);
+              }
             }
-            if (t instanceof Target.Ceil && !List.of(sz.s("ceiling.scenarios").split(",")).contains(s)) {
-              continue; // quick mode: the ceiling only where a target row needs it (Sizes: ceiling.scenarios)
+            if (variants.isEmpty()) {
+              continue;
             }
-            log("[%d/%d] %s on %s (load %s)", rep, repeat, s, t.name, loadavg());
-            JsonObject r;
+            log("[%d/%d] %s on %s (load %s)", rep, repeat, String.join(" + ", variants), t.name, loadavg());
+            List<JsonObject> rs;
             long s0 = System.nanoTime();
             try {
-              r = switch (s) {
-                case "idle" -> sc.idle(t);
-                case "bigroom" -> sc.ladder(t, "bigroom", 1);
-                case "bigroom2" -> sc.ladder(t, "bigroom", 2);
-                case "rooms" -> sc.ladder(t, "rooms", 1);
-                case "rooms2" -> sc.ladder(t, "rooms", 2);
-                case "history" -> sc.history(t);
-                case "storm" -> sc.storm(t);
-                case "presence" -> sc.presence(t);
-                default -> throw new IllegalArgumentException("unknown scenario " + s);
-              };
+              if (variants.get(0).startsWith("bigroom") || variants.get(0).startsWith("rooms")) {
+                int nodes = variants.get(0).endsWith("2") ? 2 : 1;
+                List<String> kinds = new ArrayList<>();
+                variants.forEach(v -> kinds.add(v.replace("2", "")));
+                rs = sc.ladders(t, kinds, nodes);
+              } else {
+                rs = List.of(switch (variants.get(0)) {
+                  case "idle" -> sc.idle(t);
+                  case "history" -> sc.history(t);
+                  case "storm" -> sc.storm(t);
+                  case "presence" -> sc.presence(t);
+                  default -> throw new IllegalArgumentException("unknown scenario " + variants.get(0));
+                });
+              }
             } catch (Exception e) {
               log("  FAILED: %s", e);
               e.printStackTrace(System.out);
               t.stopNodes();
-              r = new JsonObject().put("scenario", s).put("target", t.name).put("failed", String.valueOf(e));
+              rs = new ArrayList<>();
+              for (String v : variants) {
+                rs.add(new JsonObject().put("scenario", v).put("target", t.name)
+                    .put("failed", String.valueOf(e)));
+              }
             }
-            runs.add(r.put("repetition", rep).put("variant", s)
-                .put("seconds", Scenarios.round((System.nanoTime() - s0) / 1e9, 1)));
+            for (int i = 0; i < rs.size(); i++) {
+              JsonObject r = rs.get(i).put("repetition", rep).put("variant", variants.get(i));
+              if (!r.containsKey("seconds")) {
+                r.put("seconds", Scenarios.round((System.nanoTime() - s0) / 1e9, 1));
+              }
+              runs.add(r);
+            }
           }
         }
       }

@@ -122,15 +122,15 @@ final class Report {
 
   private static void steps(StringBuilder sb, JsonObject r) {
     sb.append("\n## Every step\n\n");
-    sb.append("| rep | scenario | target | nodes | load | throughput | p50 ms | p99 ms | p99.9 ms | max ms | lost | order err | errors | server CPU | µs/unit | redis CPU | gen CPU | GC max / total ms | valid |\n");
-    sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    sb.append("| rep | scenario | target | nodes | load | throughput | p50 ms | p99 ms | p99.9 ms | max ms | lost | order err | errors | server CPU | server CPU by thread | µs/unit | redis CPU | gen CPU | GC max / total ms | valid |\n");
+    sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Object o : r.getJsonArray("runs")) {
       JsonObject run = (JsonObject) o;
       String head = "| " + run.getValue("repetition") + " | " + run.getString("variant") + " | " + run.getString("target")
           + " | " + run.getValue("nodes", 1) + " | ";
       if (run.containsKey("failed")) {
         sb.append(head).append(" | FAILED: ").append(run.getString("failed").replace('|', '/'))
-            .append(" | | | | | | | | | | | | | |\n");
+            .append(" | | | | | | | | | | | | | | |\n");
         continue;
       }
       switch (run.getString("scenario")) {
@@ -172,7 +172,10 @@ final class Report {
     sb.append("\nCPU columns are shares of one core over the measured window (1.0 = a full core). A step is invalid when "
         + "the generator used more than 90 % of its core or Redis more than 80 %. Latency is from the sender's send "
         + "to the receiver's receipt, both on the generator's clock. GC: the longest pause / the total of the pauses of "
-        + "the server's JVM(s) within the measured window, in ms (from the GC log; none for Node.js).\n");
+        + "the server's JVM(s) within the measured window, in ms (from the GC log; none for Node.js). Server CPU by "
+        + "thread: the same window's server CPU per thread group, shares of one core (JVM: Vert.x event loop, GC "
+        + "threads with the VM thread, the JIT's compiler threads, workers, other; Node.js: the main thread, V8's "
+        + "and libuv's worker threads, other; \"exited\": threads that ended during the window).\n");
   }
 
   private static void step(StringBuilder sb, String head, JsonObject w, String throughput, JsonObject lat, Object lost,
@@ -181,12 +184,19 @@ final class Report {
         .append(throughput).append(" | ").append(v(lat, "p50ms")).append(" | ").append(v(lat, "p99ms")).append(" | ")
         .append(v(lat, "p999ms")).append(" | ").append(v(lat, "maxms")).append(" | ").append(lost).append(" | ")
         .append(order).append(" | ").append(errors).append(" | ")
-        .append(w == null ? "" : w.getValue("serverCpuShare")).append(" | ").append(unit).append(" | ")
+        .append(w == null ? "" : w.getValue("serverCpuShare")).append(" | ").append(split(w)).append(" | ")
+        .append(unit).append(" | ")
         .append(w == null ? "" : w.getValue("redisCpuShare")).append(" | ")
         .append(w == null ? "" : w.getValue("generatorCpuShare")).append(" | ")
         .append(w == null || w.getValue("gcMaxPauseMsInWindow") == null ? "" : w.getValue("gcMaxPauseMsInWindow") + " / "
             + w.getValue("gcPauseTotalMsInWindow")).append(" | ")
         .append(w == null ? "" : (w.getBoolean("valid") ? "yes" : "NO: " + w.getString("invalidBecause"))).append(" |\n");
+  }
+
+  /** The window's server CPU by thread group ("loop 0.61 / GC 0.05 / JIT 0.22 / other 0.03"; ThreadCpu). */
+  private static String split(JsonObject w) {
+    JsonObject t = w == null ? null : w.getJsonObject("serverThreads");
+    return t == null ? "" : t.getString("split", "");
   }
 
   private static String v(JsonObject o, String k) {

@@ -40,11 +40,13 @@ final class Scenarios {
     final String load0 = Bench.loadavg();
 
     private final String profileName;
+    private final List<ThreadCpu.Snap> threads0;
 
     Window(Target t) {
       this.t = t;
       profileName = bench.profile ? bench.startWindowProfile(t) : null;
       server0 = serverCpu(t);
+      threads0 = threads(t);
       redis0 = t.redis == null ? 0 : t.redis.cpuSeconds();
       gen0 = Proc.cpuSeconds(ProcessHandle.current().pid());
     }
@@ -53,6 +55,7 @@ final class Scenarios {
       double wall = (System.nanoTime() - t0) / 1e9;
       long wall1 = System.currentTimeMillis();
       double server = serverCpu(t) - server0;
+      List<ThreadCpu.Snap> threads1 = threads(t);
       double redis = t.redis == null ? 0 : t.redis.cpuSeconds() - redis0;
       double gen = Proc.cpuSeconds(ProcessHandle.current().pid()) - gen0;
       if (profileName != null) {
@@ -62,6 +65,8 @@ final class Scenarios {
           .put("redisCpuSeconds", round(redis, 2)).put("generatorCpuSeconds", round(gen, 2))
           .put("serverCpuShare", round(server / wall, 2)).put("redisCpuShare", round(redis / wall, 2))
           .put("generatorCpuShare", round(gen / wall, 2)).put("loadavgStart", load0).put("loadavgEnd", Bench.loadavg());
+      // where the server's CPU went, per thread group (event loop, GC, JIT, workers...; see ThreadCpu)
+      j.put("serverThreads", ThreadCpu.split(threads0, threads1, nodeNames(t), t.jvm(), wall));
       // GC pauses of the server's JVM(s) that overlap this window (issue 9: at most 20 ms); nothing for Node.js
       j.mergeIn(GcLog.inWindow(bench.gcLogs(t), wall0, wall1));
       List<String> invalid = new ArrayList<>();
@@ -85,6 +90,62 @@ final class Scenarios {
       s += p.cpuSeconds();
     }
     return s;
+  }
+
+  static List<ThreadCpu.Snap> threads(Target t) {
+    List<ThreadCpu.Snap> l = new ArrayList<>();
+    for (Proc p : t.nodes) {
+      l.add(ThreadCpu.read(p.pid()));
+    }
+    return l;
+  }
+
+  static List<String> nodeNames(Target t) {
+    List<String> l = new ArrayList<>();
+    for (Proc p : t.nodes) {
+      l.add(p.name);
+    }
+    return l;
+  }
+
+  /**
+   * The warm-up rule: with the load the caller started still running, waits at least {@code minSeconds}, then until
+   * every node's compiler threads used at most {@code warmup.jit.share} of a core over the last second (JVM: C1
+   * and C2; Node.js: V8's worker threads, which compile optimized code and mark concurrently — a stricter test),
+   * at most {@code warmup.max.s} in all. Returns what happened: seconds, why it stopped, each second's highest
+   * compiler share over the nodes.
+   */
+  JsonObject warmUntilJitQuiet(Target t, double minSeconds) {
+    double threshold = Double.parseDouble(sz.s("warmup.jit.share"));
+    double max = Math.max(minSeconds, sz.i("warmup.max.s"));
+    long start = System.nanoTime();
+    JsonArray perSecond = new JsonArray();
+    List<ThreadCpu.Snap> prev = threads(t);
+    long prevAt = System.nanoTime();
+    String why = "bound reached";
+    while (true) {
+      Proc.sleep(1000);
+      List<ThreadCpu.Snap> now = threads(t);
+      long nowAt = System.nanoTime();
+      double worst = 0;
+      for (int i = 0; i < now.size() && i < prev.size(); i++) {
+        worst = Math.max(worst, ThreadCpu.compileShare(prev.get(i), now.get(i), t.jvm(), (nowAt - prevAt) / 1e9));
+      }
+      perSecond.add(round(worst, 2));
+      prev = now;
+      prevAt = nowAt;
+      double elapsed = (nowAt - start) / 1e9;
+      if (elapsed + 1e-3 >= minSeconds && worst <= threshold) {
+        why = "compiler quiet";
+        break;
+      }
+      if (elapsed >= max - 0.5) {
+        break;
+      }
+    }
+    return new JsonObject().put("seconds", round((System.nanoTime() - start) / 1e9, 1)).put("stoppedBecause", why)
+        .put("minSeconds", minSeconds).put("maxSeconds", max).put("threshold", threshold)
+        .put("compilerSharePerSecond", perSecond);
   }
 
   static long serverRssKb(Target t) {
@@ -182,12 +243,27 @@ final class Scenarios {
     })), 10_000);
   }
 
+  /**
+   * Waits until every acknowledged message has been received, at most {@code drain.s}; gives up earlier when nothing
+   * was acknowledged, refused or received for {@code drain.idle.s} (what is still missing then is lost, not late).
+   */
   private void drain(Gen g) {
-    long deadline = System.currentTimeMillis() + sz.i("drain.s") * 1000L;
-    while (System.currentTimeMillis() < deadline) {
-      boolean done = g.on(() -> Future.succeededFuture(g.acked + sumErrors(g) >= g.sent && g.received >= g.expected),
+    long now = System.currentTimeMillis();
+    long deadline = now + sz.i("drain.s") * 1000L;
+    long idle = sz.i("drain.idle.s") * 1000L;
+    long lastMoved = now;
+    long last = -1;
+    while ((now = System.currentTimeMillis()) < deadline) {
+      long[] st = g.on(() -> Future.succeededFuture(new long[] {
+          g.acked + sumErrors(g) >= g.sent && g.received >= g.expected ? 1 : 0, g.acked + sumErrors(g) + g.received}),
           10_000);
-      if (done) {
+      if (st[0] == 1) {
+        return;
+      }
+      if (st[1] != last) {
+        last = st[1];
+        lastMoved = now;
+      } else if (now - lastMoved >= idle) {
         return;
       }
       Proc.sleep(100);
@@ -199,20 +275,35 @@ final class Scenarios {
   }
 
   /**
+   * Whether the large-room and small-rooms ladders can share their nodes and connections: when {@code ladders.shared}
+   * is on (quick mode) and both have the same members (users 0..N-1: in quick mode 500 = 50 × 10), their
+   * connection sets are the same, so a second start, ramp and warm-up of the same nodes would measure nothing new.
+   */
+  boolean laddersShareNodes() {
+    return Boolean.parseBoolean(sz.s("ladders.shared")) && world.big == world.rooms * world.roomSize;
+  }
+
+  /**
    * One large room or many small rooms: rates climb until p99 passes the limit (or messages are lost); the knee
    * is the highest rate held below it without loss.
+   *
+   * <p>The ladders of {@code kinds} ("bigroom", "rooms") one after the other on the same nodes and connections: one
+   * start and one connection ramp, then per kind its own warm-up (warmUntilJitQuiet at its first rate) and its steps.
+   * Each kind's result says which nodes it shared ({@code sharedNodesWith}); the ramp window is the first kind's;
+   * {@code seconds} is each kind's own time (the start and the ramp counted in the first).
    */
-  JsonObject ladder(Target t, String kind, int nodes) throws Exception {
-    boolean big = kind.equals("bigroom");
-    int[] rates = sz.ints((big ? "big" : "rooms") + (nodes == 2 ? "2" : "") + ".rates");
+  List<JsonObject> ladders(Target t, List<String> kinds, int nodes) throws Exception {
     double limit = sz.i("p99.limit.ms");
+    int count = 0;
+    for (String kind : kinds) {
+      count = Math.max(count, kind.equals("bigroom") ? world.big : world.rooms * world.roomSize);
+    }
     List<Integer> users = new ArrayList<>();
-    int count = big ? world.big : world.rooms * world.roomSize;
     for (int u = 0; u < count; u++) {
       users.add(u);
     }
-    JsonObject out = new JsonObject().put("scenario", kind).put("target", t.name).put("nodes", nodes)
-        .put("members", big ? world.big : world.roomSize).put("rooms", big ? 1 : world.rooms);
+    List<JsonObject> outs = new ArrayList<>();
+    long t0 = System.nanoTime();
     t.startNodes(nodes);
     Gen g = bench.gen(t);
     try {
@@ -221,40 +312,55 @@ final class Scenarios {
       List<Conn> conns = conns(g, t, users, nodes);
       Window ramp = new Window(t);
       openOrThrow(g, conns, false);
-      out.put("rampWindow", ramp.close())
-          .put("connectRetries", g.on(() -> Future.succeededFuture(g.connectErrors), 10_000));
-      Proc.sleep(sz.i("settle.s") * 1000L);
-      JsonArray steps = new JsonArray();
-      double knee = 0;
-      int failedInARow = 0;
-      // warm-up at the first rate, not reported
-      runStep(g, t, big, conns, rates[0], sz.i("warmup.step.s"), false);
-      for (int rate : rates) {
-        JsonObject s = runStep(g, t, big, conns, rate, sz.i("step.measure.s"), true);
-        steps.add(s);
-        Bench.log("  %s %s nodes=%d rate=%d msg/s: %s", t.name, kind, nodes, rate, brief(s));
-        double p99 = s.getJsonObject("latency").getDouble("p99ms", Double.MAX_VALUE);
-        boolean ok = p99 <= limit && s.getLong("lost") == 0 && s.getLong("orderErrors") == 0
-            && s.getJsonObject("sendErrors").isEmpty();
-        s.put("withinLimit", ok);
-        // one bad step can be a hiccup of this shared machine: stop after two in a row; the knee is the highest
-        // rate held within the limit
-        if (ok) {
-          knee = rate;
-          failedInARow = 0;
-        } else if (++failedInARow >= 2) {
-          break;
+      JsonObject rampWindow = ramp.close();
+      long connectRetries = g.on(() -> Future.succeededFuture(g.connectErrors), 10_000);
+      for (String kind : kinds) {
+        boolean big = kind.equals("bigroom");
+        int[] rates = sz.ints((big ? "big" : "rooms") + (nodes == 2 ? "2" : "") + ".rates");
+        JsonObject out = new JsonObject().put("scenario", kind).put("target", t.name).put("nodes", nodes)
+            .put("members", big ? world.big : world.roomSize).put("rooms", big ? 1 : world.rooms);
+        if (outs.isEmpty()) {
+          out.put("rampWindow", rampWindow).put("connectRetries", connectRetries);
+        } else {
+          out.put("sharedNodesWith", outs.get(0).getString("scenario"));
         }
+        outs.add(out);
+        JsonArray steps = new JsonArray();
+        double knee = 0;
+        int failedInARow = 0;
+        // warm-up at the first rate, not reported: at least warmup.step.s, then until the JIT is quiet (bounded); no
+        // separate settle pause after the ramp, the warm-up follows it
+        out.put("warmUp", runStep(g, t, big, conns, rates[0], sz.i("warmup.step.s"), false).getJsonObject("warmUp"));
+        for (int rate : rates) {
+          JsonObject s = runStep(g, t, big, conns, rate, sz.i("step.measure.s"), true);
+          steps.add(s);
+          Bench.log("  %s %s nodes=%d rate=%d msg/s: %s", t.name, kind, nodes, rate, brief(s));
+          double p99 = s.getJsonObject("latency").getDouble("p99ms", Double.MAX_VALUE);
+          boolean ok = p99 <= limit && s.getLong("lost") == 0 && s.getLong("orderErrors") == 0
+              && s.getJsonObject("sendErrors").isEmpty();
+          s.put("withinLimit", ok);
+          // one bad step can be a hiccup of this shared machine: stop after two in a row; the knee is the highest
+          // rate held within the limit
+          if (ok) {
+            knee = rate;
+            failedInARow = 0;
+          } else if (++failedInARow >= 2) {
+            break;
+          }
+        }
+        out.put("steps", steps).put("kneeMsgPerSecond", knee)
+            .put("kneeDeliveriesPerSecond", knee * (big ? world.big : world.roomSize))
+            .put("serverRssKb", serverRssKb(t)).put("gcMaxPauseMs", bench.gcMaxPauseMs(t));
+        long t1 = System.nanoTime();
+        out.put("seconds", round((t1 - t0) / 1e9, 1));
+        t0 = t1;
       }
-      out.put("steps", steps).put("kneeMsgPerSecond", knee)
-          .put("kneeDeliveriesPerSecond", knee * (big ? world.big : world.roomSize))
-          .put("serverRssKb", serverRssKb(t)).put("gcMaxPauseMs", bench.gcMaxPauseMs(t));
       g.closeAll(conns);
     } finally {
       bench.closeGen(g);
       t.stopNodes();
     }
-    return out;
+    return outs;
   }
 
   private JsonObject runStep(Gen g, Target t, boolean big, List<Conn> conns, int rate, int measureSeconds,
@@ -273,6 +379,15 @@ final class Scenarios {
       }
     }
     long timer = startPacer(g, pairs, rate);
+    if (!report) {
+      // the ladder's unreported warm-up step: the load runs until the nodes' compilers are quiet (bounded)
+      JsonObject warm = warmUntilJitQuiet(t, measureSeconds);
+      g.run(() -> g.vertx.cancelTimer(timer));
+      drain(g);
+      Bench.log("  %s warm-up at %d msg/s: %s s (%s; compiler share per second %s)", t.name, rate,
+          warm.getValue("seconds"), warm.getString("stoppedBecause"), warm.getJsonArray("compilerSharePerSecond").encode());
+      return new JsonObject().put("warmUp", warm.put("rate", rate));
+    }
     Proc.sleep(sz.i("step.warm.s") * 1000L);
     g.run(() -> g.window = true);
     Window w = new Window(t);
@@ -425,6 +540,7 @@ final class Scenarios {
     JsonObject out = new JsonObject().put("scenario", "history").put("target", t.name)
         .put("rooms", world.histRooms).put("messagesPerRoom", world.histMessages).put("page", 50);
     JsonArray steps = new JsonArray();
+    JsonArray warmUps = new JsonArray();
     try {
       for (int readers : sz.ints("history.readers")) {
         List<Integer> users = new ArrayList<>();
@@ -448,8 +564,15 @@ final class Scenarios {
           if (measure) {
             g.run(() -> g.window = true);
             w = new Window(t);
+            Proc.sleep(sz.i("history.measure.s") * 1000L);
+          } else {
+            // warm-up: at least history.warm.s, then until the JIT is quiet (bounded)
+            JsonObject warm = warmUntilJitQuiet(t, sz.i("history.warm.s"));
+            warmUps.add(warm.put("readers", readers));
+            Bench.log("  %s history warm-up, %d readers: %s s (%s; compiler share per second %s)", t.name, readers,
+                warm.getValue("seconds"), warm.getString("stoppedBecause"),
+                warm.getJsonArray("compilerSharePerSecond").encode());
           }
-          Proc.sleep((measure ? sz.i("history.measure.s") : sz.i("history.warm.s")) * 1000L);
           if (measure) {
             JsonObject win = w.close();
             g.run(() -> {
@@ -477,7 +600,8 @@ final class Scenarios {
         }
         g.closeAll(conns);
       }
-      out.put("steps", steps).put("serverRssKb", serverRssKb(t)).put("gcMaxPauseMs", bench.gcMaxPauseMs(t));
+      out.put("steps", steps).put("warmUps", warmUps).put("serverRssKb", serverRssKb(t))
+          .put("gcMaxPauseMs", bench.gcMaxPauseMs(t));
     } finally {
       bench.closeGen(g);
       t.stopNodes();
@@ -519,7 +643,8 @@ final class Scenarios {
       // the connection ramp of every client (hundreds of handshakes) warms the node before the measured storm
       List<Conn> all = conns(g, t, users, 1);
       openOrThrow(g, all, false);
-      Proc.sleep(sz.i("settle.s") * 1000L);
+      // settle: at least settle.s, then until the compilers have worked off what the ramp gave them (bounded)
+      out.put("warmUp", warmUntilJitQuiet(t, sz.i("settle.s")));
       List<Conn> stayers = new ArrayList<>();
       List<Conn> stormers = new ArrayList<>();
       for (Conn c : all) {
@@ -652,7 +777,11 @@ final class Scenarios {
       // Warm churn first (presence.warm.s, one period by default): every churner has connected once, so the window
       // measures steady churn, not the first sight of each token (one ECDSA check per token and node) nor the JIT
       // compiling the hello and presence paths, which dominated a window that started cold.
-      Proc.sleep(sz.i("presence.warm.s") * 1000L);
+      // Then on until the JIT is quiet (warmUntilJitQuiet, bounded by warmup.max.s).
+      JsonObject warm = warmUntilJitQuiet(t, sz.i("presence.warm.s"));
+      out.put("warmUp", warm);
+      Bench.log("  %s presence warm churn: %s s (%s; compiler share per second %s)", t.name, warm.getValue("seconds"),
+          warm.getString("stoppedBecause"), warm.getJsonArray("compilerSharePerSecond").encode());
       g.run(() -> {
         connects[0] = 0;
         churnErrors[0] = 0;

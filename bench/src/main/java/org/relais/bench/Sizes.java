@@ -36,13 +36,29 @@ final class Sizes {
     // the scenarios the ceiling runs: in quick mode only the two whose ceiling figure is one of issue 9's targets
     // (sustained rate against the bare ceiling); the full mode runs it everywhere (it has no two-node path)
     s.put("ceiling.scenarios", quick ? "bigroom,rooms" : "idle,bigroom,rooms,history,storm,presence");
+    // the scenarios the peer runs: in quick mode not the two-node ones, which no target row compares with the peer
+    // (issue 9's two-node row is Relais on two nodes against Relais on one); the full mode runs them all
+    s.put("peer.scenarios", quick ? "idle,bigroom,rooms,history,storm,presence"
+        : "idle,bigroom,rooms,history,storm,presence,bigroom2,rooms2");
+    // quick mode: the large-room and small-rooms ladders run on the same nodes and connections (one start, one
+    // ramp) when their members are the same users (Scenarios.laddersShareNodes); the full mode's differ anyway
+    s.put("ladders.shared", quick ? "true" : "false");
     s.put("settle.s", quick ? "1" : "2");
-    s.put("warmup.step.s", quick ? "1" : "2");
+    // the ladders' unreported warm-up at the first rate (and history's, presence's and the storm's settle): at least
+    // this long, then until no node's JIT used more than warmup.jit.share of a core over the last second, at most
+    // warmup.max.s (Scenarios.warmUntilJitQuiet)
+    s.put("warmup.step.s", quick ? "2" : "4");
+    s.put("warmup.jit.share", "0.05");
+    s.put("warmup.max.s", quick ? "8" : "60");
     s.put("step.warm.s", quick ? "1" : "2");
     s.put("step.measure.s", quick ? "3" : "10");
     s.put("history.warm.s", quick ? "1" : "2");
     s.put("history.measure.s", quick ? "3" : "10");
     s.put("drain.s", "10");
+    // the drain may give up earlier when nothing moved for this long (what is missing then is taken as lost); by
+    // default as long as drain.s, i.e. off: under a load average of 10-20 a starved Relais went more than 5 s without
+    // delivering anything (its Redis pipelines timing out) and then delivered the rest in the next step
+    s.put("drain.idle.s", "10");
     s.put("storm.timeout.s", "60");
     s.put("connect.concurrency", "50");
     s.put("p99.limit.ms", "250");

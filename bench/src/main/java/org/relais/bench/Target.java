@@ -47,6 +47,11 @@ abstract class Target {
 
   abstract int userIndex(String wireUser);
 
+  /** Whether the nodes are JVMs (their threads are grouped as loop / GC / JIT / workers: see ThreadCpu). */
+  boolean jvm() {
+    return true;
+  }
+
   /** Whether reconnecting clients get what they missed (the ceiling has no storage). */
   boolean resumes() {
     return true;
@@ -100,24 +105,47 @@ abstract class Target {
     return sb.toString();
   }
 
-  static long jvmHeapAfterGc(Proc node) {
-    Proc.run(List.of("jcmd", Long.toString(node.pid()), "GC.run"), 60);
-    String info = Proc.run(List.of("jcmd", Long.toString(node.pid()), "GC.heap_info"), 60);
-    Matcher m = Pattern.compile("(?:generation|heap)\\s+total \\d+K, used (\\d+)K").matcher(info);
+  /**
+   * A full GC, then the heap in use, in KiB: one {@code jcmd -f} with both commands (one JVM start, not two), or -1.
+   */
+  static long jvmHeapAfterGc(Proc node, java.nio.file.Path dir) {
+    String info;
+    try {
+      java.nio.file.Path cmds = dir.resolve("jcmd-heap.txt");
+      java.nio.file.Files.writeString(cmds, "GC.run\nGC.heap_info\n");
+      info = Proc.run(List.of("jcmd", Long.toString(node.pid()), "-f", cmds.toString()), 60);
+    } catch (IOException e) {
+      return -1;
+    }
+    return heapUsedKb(info);
+  }
+
+  /**
+   * The heap in use from {@code GC.heap_info}, in KiB, for every HotSpot collector: Serial ("def new generation",
+   * "tenured generation"), Parallel ("PSYoungGen", "ParOldGen"), G1 ("garbage-first heap") — "total …K, used …K"
+   * per generation, summed —, Shenandoah ("…K committed, …K used") and ZGC ("used …M"); -1 when none is found.
+   * Metaspace ("Metaspace used …K, committed …") is not heap and does not match.
+   */
+  static long heapUsedKb(String info) {
+    Matcher m = Pattern.compile("(?:generation|heap|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K").matcher(info);
     long used = 0;
     boolean any = false;
     while (m.find()) {
       used += Long.parseLong(m.group(1));
       any = true;
     }
-    if (!any) {
-      Matcher z = Pattern.compile("used (\\d+)M").matcher(info); // ZGC style
-      if (z.find()) {
-        return Long.parseLong(z.group(1)) * 1024;
-      }
-      return -1;
+    if (any) {
+      return used;
     }
-    return used;
+    Matcher sh = Pattern.compile("\\d+K committed, (\\d+)K used").matcher(info); // Shenandoah
+    if (sh.find()) {
+      return Long.parseLong(sh.group(1));
+    }
+    Matcher z = Pattern.compile("ZHeap\\s+used (\\d+)M").matcher(info); // ZGC
+    if (z.find()) {
+      return Long.parseLong(z.group(1)) * 1024;
+    }
+    return -1;
   }
 
   static List<String> jvmOpts(Bench bench, String label) {
@@ -321,6 +349,7 @@ abstract class Target {
 
     private void provisionThroughApi(World w) throws Exception {
       long t0 = System.nanoTime();
+      double cpu0 = nodes.get(0).cpuSeconds();
       String admin = post("/api/auth/login", null, new JsonObject().put("email", "admin@relais.local")
           .put("password", ADMIN_PASSWORD)).getString("accessToken");
       String orgId = post("/api/ops/user.me", admin, new JsonObject()).getJsonObject("data").getJsonObject("org")
@@ -350,8 +379,8 @@ abstract class Target {
         for (int u = 0; u < w.users; u++) {
           userIdx.put(userIds[u], u);
         }
-        Bench.log("relais: %d users provisioned in %.1f s (invitation + accept-invite with argon2id each)", w.users,
-            (System.nanoTime() - t0) / 1e9);
+        Bench.log("relais: %d users provisioned in %.1f s (invitation + accept-invite with argon2id each; server CPU "
+            + "%.1f s, on both CPUs)", w.users, (System.nanoTime() - t0) / 1e9, nodes.get(0).cpuSeconds() - cpu0);
         fs.clear();
         for (String room : w.allRooms()) {
           fs.add(pool.submit(() -> {
@@ -384,8 +413,8 @@ abstract class Target {
         for (Future<?> f : fs) {
           f.get();
         }
-        Bench.log("relais: %d history rooms pre-loaded with %d messages each; world ready in %.1f s", w.histRooms,
-            w.histMessages, (System.nanoTime() - t0) / 1e9);
+        Bench.log("relais: %d history rooms pre-loaded with %d messages each; world ready in %.1f s (server CPU %.1f s)",
+            w.histRooms, w.histMessages, (System.nanoTime() - t0) / 1e9, nodes.get(0).cpuSeconds() - cpu0);
       } finally {
         pool.shutdownNow();
       }
@@ -435,7 +464,7 @@ abstract class Target {
 
     @Override
     long heapAfterGcKb(Proc node) {
-      return jvmHeapAfterGc(node);
+      return jvmHeapAfterGc(node, bench.runDir);
     }
   }
 
@@ -514,6 +543,11 @@ abstract class Target {
         Proc.waitForPort(nodes.get(i), ports[i], 30_000);
       }
       resetRedisStats();
+    }
+
+    @Override
+    boolean jvm() {
+      return false;
     }
 
     @Override
@@ -635,7 +669,7 @@ abstract class Target {
 
     @Override
     long heapAfterGcKb(Proc node) {
-      return jvmHeapAfterGc(node);
+      return jvmHeapAfterGc(node, bench.runDir);
     }
   }
 }

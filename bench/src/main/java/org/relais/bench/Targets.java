@@ -190,7 +190,11 @@ final class Targets {
     // what it adds outside the heap (docs/MEMORY.md)
     String opts = r.getString("serverJvmOpts", "");
     boolean preTouched = opts.contains("AlwaysPreTouch") || (!opts.contains("-Xms") && !opts.contains("-Xmx"));
-    Double rss = !preTouched || heap == null || rssOutside == null ? rssOutside : heap + Math.max(0, rssOutside);
+    // (an if, not a ?:, whose double branch would unbox a null rssOutside when no idle scenario ran)
+    Double rss = rssOutside;
+    if (preTouched && heap != null && rssOutside != null) {
+      rss = heap + Math.max(0, rssOutside);
+    }
     List<JsonObject> peer = bestPeer("idle", j -> j.getDouble("heapPerConnectionKb"), true);
     Double pHeap = med(peer, j -> j.getDouble("heapPerConnectionKb"));
     Double pRss = med(peer, j -> j.getDouble("rssPerConnectionKb"));

@@ -43,10 +43,23 @@ class GcLogTest {
   }
 
   @Test
+  void targetsTableWithoutAnIdleRunSaysNotMeasured() {
+    // e.g. --scenarios bigroom,rooms: the memory row has nothing to read (this threw a NullPointerException)
+    JsonObject r = new JsonObject().put("mode", "quick").put("runs", new JsonArray()
+        .add(new JsonObject().put("variant", "bigroom").put("scenario", "bigroom").put("target", "relais")
+            .put("nodes", 1).put("members", 500).put("kneeMsgPerSecond", 150.0).put("steps", new JsonArray())));
+    List<Targets.Row> rows = Targets.rows(r);
+    assertThat(rows).hasSize(9);
+    assertThat(rows.get(0).met()).isEqualTo("not measured");
+  }
+
+  @Test
   void targetsTableHasTheIssuesNineRows() {
     JsonObject r = new JsonObject().put("mode", "quick").put("runs", new JsonArray()
         .add(new JsonObject().put("variant", "idle").put("scenario", "idle").put("target", "relais")
-            .put("connections", 100).put("heapPerConnectionKb", 7.5).put("rssPerConnectionKb", 11.0))
+            // Relais's heap is pre-touched (no serverJvmOpts): its resident memory per connection is the heap share
+            // plus what it adds outside the heap, 7.5 + 3.5 = 11 KB (Targets.memory)
+            .put("connections", 100).put("heapPerConnectionKb", 7.5).put("rssPerConnectionKb", 3.5))
         .add(new JsonObject().put("variant", "idle").put("scenario", "idle").put("target", "socketio-classic")
             .put("connections", 100).put("heapPerConnectionKb", 10.0).put("rssPerConnectionKb", 12.0)));
     List<Targets.Row> rows = Targets.rows(r);

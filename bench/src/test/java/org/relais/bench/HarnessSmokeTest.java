@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The harness against the ceiling (a real server process, real sockets) with tiny sizes: every message is counted,
  * ordered and timed, the storm brings everyone back, the history pages are full. Runs only with -Pbench (the
- * module is not in the default build); takes about 20 s.
+ * module is not in the default build); takes about 50 s.
  */
 class HarnessSmokeTest {
   @TempDir
@@ -42,6 +42,7 @@ class HarnessSmokeTest {
     sz.put("step.measure.s", "2");
     sz.put("history.measure.s", "2");
     sz.put("local.addresses", "4");
+    sz.put("warmup.max.s", "6");
     bench = new Bench(dir, dir.resolve("run"), "", sz.i("local.addresses"));
     bench.world = new World(sz);
     scenarios = new Scenarios(bench, sz, bench.world);
@@ -57,8 +58,37 @@ class HarnessSmokeTest {
 
   @Test
   void fanOutIsCountedOrderedAndTimed() throws Exception {
-    JsonObject r = scenarios.ladder(ceiling, "bigroom", 1);
+    // both ladders on the same node and connections, as quick mode runs them (Scenarios.laddersShareNodes)
+    java.util.List<JsonObject> both = scenarios.ladders(ceiling, java.util.List.of("bigroom", "rooms"), 1);
+    assertThat(both).hasSize(2);
+    assertThat(both.get(1).getString("sharedNodesWith")).isEqualTo("bigroom");
+    assertThat(both.get(1).getJsonArray("steps")).hasSize(1);
+    assertThat(both.get(1).getJsonObject("warmUp").getDouble("seconds")).isGreaterThanOrEqualTo(2.0);
+    for (Object o : both.get(1).getJsonArray("steps")) {
+      JsonObject s = (JsonObject) o;
+      assertThat(s.getLong("expected")).isPositive();
+      assertThat(s.getLong("received")).isEqualTo(s.getLong("expected"));
+      assertThat(s.getLong("orderErrors")).isZero();
+      assertThat(s.getLong("duplicates")).isZero();
+    }
+    JsonObject r = both.get(0);
+    assertThat(r.getJsonObject("rampWindow")).isNotNull();
     assertThat(r.getJsonArray("steps")).hasSize(2);
+    // the unreported warm-up: at least warmup.step.s (2 s in quick mode), at most warmup.max.s, and why it stopped
+    JsonObject warm = r.getJsonObject("warmUp");
+    assertThat(warm.getDouble("seconds")).isBetween(2.0, 6.0 + 1.5);
+    assertThat(warm.getString("stoppedBecause")).isIn("compiler quiet", "bound reached");
+    assertThat(warm.getJsonArray("compilerSharePerSecond")).isNotEmpty();
+    double loop = 0;
+    for (Object o : r.getJsonArray("steps")) {
+      // every window splits the server's CPU by thread group; the ceiling's work is on its event loop
+      JsonObject th = ((JsonObject) o).getJsonObject("window").getJsonObject("serverThreads");
+      assertThat(th.getString("kind")).isEqualTo("jvm");
+      assertThat(th.getString("split")).startsWith("loop ").contains(" / GC ").contains(" / JIT ");
+      assertThat(th.getJsonArray("nodes")).hasSize(1);
+      loop += th.getJsonObject("shares").getDouble("loop");
+    }
+    assertThat(loop).isPositive();
     for (Object o : r.getJsonArray("steps")) {
       JsonObject s = (JsonObject) o;
       assertThat(s.getLong("expected")).isPositive();

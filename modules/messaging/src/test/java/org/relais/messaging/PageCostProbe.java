@@ -31,10 +31,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A measurement, not a test (skipped unless {@code -Dprobe=1}): this JVM's CPU per history page of 50, read and
- * encoded as a reply frame, the old way (50 HGETALLs, Maps, JsonObjects, encode) against stored renderings
- * (one script, {@link org.relais.core.RawJson}, {@link JsonFrames#encode}); 20 pages in flight, three rounds. The
- * access check, the op dispatch and the socket write are left out. See docs/BENCHMARKS.md.
+ * A measurement, not a test (skipped unless {@code -Dprobe=1}, e.g.
+ * {@code mvn -q -B -pl modules/messaging -am test -Dprobe=1 -Dtest=PageCostProbe -Dsurefire.failIfNoSpecifiedTests=false}):
+ * the CPU of this JVM (every thread: JIT and GC included; the redis-server is another process and is not counted)
+ * per history page of 50 (seqs 151–200 of a 200-message channel), read and encoded as a reply frame, two ways:
+ * the old path — one batch of 50 {@code HGETALL}s of the message hashes, each turned into a JsonObject
+ * ({@link MessageReader#toJson}), then encoded — against the current one, {@link MessageReader#page}: one
+ * {@code HMGET} of the channel's stored renderings ({@link MessagingKeys#renderings}), spliced unparsed into the
+ * reply ({@link org.relais.core.RawJson#ofElements}) and encoded with {@link JsonFrames#encode}. 20 pages in flight,
+ * 400 pages each, three rounds (the first includes the JIT's work). The access check and its batching with the
+ * page's read, the op dispatch and the socket write are left out: the benchmark's history scenario
+ * (docs/BENCHMARKS.md) measures the whole path.
  */
 @EnabledIfSystemProperty(named = "probe", matches = "1")
 class PageCostProbe {
