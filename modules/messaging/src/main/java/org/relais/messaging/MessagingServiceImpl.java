@@ -807,16 +807,29 @@ final class MessagingServiceImpl implements MessagingService {
 
   @Override
   public Future<JsonObject> send(Principal p, JsonObject data) {
+    return send(p, data, Future.succeededFuture());
+  }
+
+  @Override
+  public Future<JsonObject> send(Principal p, JsonObject data, Future<Void> admitted) {
     String channelId = data.getString("channelId");
     String text;
     try {
       text = checkText(data.getString("text"));
     } catch (RelaisException e) {
-      return Future.failedFuture(e);
+      return admitted.compose(v -> Future.failedFuture(e));
     }
     String clientMsgId = data.getString("clientMsgId");
     String rootId = data.getString("threadRootId", "");
-    return access(p, channelId).compose(MessagingServiceImpl::requireMember)
+    // The observer's read (notifications: who follows the channel with "all") joins the access reads, except on a
+    // cluster, where it lives on another node whose failure must not fail the send.
+    MessagingObserver o = observer;
+    Request extra = o == MessagingObserver.NONE || db.settings().mode() == org.relais.redis.RedisMode.CLUSTER
+        ? null : o.beforeSend(channelId);
+    // Reads only, so sent at once, in the round trip of the rate-limit check; nothing is written before it passes.
+    Future<List<Response>> reads = db.batch(accessRequests(p, channelId, extra));
+    return admitted.compose(ok -> reads).compose(replies -> access(p, replies)
+        .compose(MessagingServiceImpl::requireMember)
         .compose(a -> resolveMentions(a, parseMentions(text)).compose(mentions -> {
           // The script publishes message.new itself (one round trip less), unless sends wait for replicas: then
           // the event goes out after the WAIT, as before.
@@ -834,15 +847,15 @@ final class MessagingServiceImpl implements MessagingService {
                   return reader.message(channelId, r.get(1).toLong())
                       .map(m -> new JsonObject().put("message", m).put("duplicate", true));
                 }
-                String event = r.get(2).toString();
                 JsonObject message = new JsonObject(r.get(1).toString());
-                Future<Void> published = inScript ? Future.succeededFuture() : publish(channelId, event);
+                Future<Void> published = inScript ? Future.succeededFuture() : publish(channelId, r.get(2).toString());
                 return published.map(v -> {
-                  notifySent(sentIn(a.channel(), message, r.get(3).toLong()), message);
+                  notifySent(o, sentIn(a.channel(), message, r.get(3).toLong()), message,
+                      extra == null ? null : replies.get(2));
                   return new JsonObject().put("message", message);
                 });
               });
-        }));
+        })));
   }
 
   /** The channel as it is right after a send: the one read before it, with the send's seq, offset and time. */
@@ -852,15 +865,14 @@ final class MessagingServiceImpl implements MessagingService {
         message.getString("createdAt"), c.sensitive());
   }
 
-  private void notifySent(Channel channel, JsonObject message) {
-    MessagingObserver o = observer;
+  private void notifySent(MessagingObserver o, Channel channel, JsonObject message, Response beforeSend) {
     if (o == MessagingObserver.NONE) {
       return;
     }
     List<String> mentioned = new ArrayList<>();
     message.getJsonArray("mentions", new JsonArray()).forEach(m -> mentioned.add(String.valueOf(m)));
     try {
-      o.messageSent(channel, message, mentioned);
+      o.messageSent(channel, message, mentioned, beforeSend);
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(MessagingService.class).warn("messaging observer failed", e);
     }
