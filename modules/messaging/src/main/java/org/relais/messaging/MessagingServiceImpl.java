@@ -43,6 +43,7 @@ final class MessagingServiceImpl implements MessagingService {
   private static final Pattern USER_MENTION = Pattern.compile("<@([0-9A-HJKMNP-TV-Z]{26})>");
   private static final Pattern CHANNEL_MENTION = Pattern.compile("(?<![\\w@])@(channel|here|all)\\b");
   private static final int MAX_MENTIONS = 50;
+  private static final Mentions NO_MENTIONS = new Mentions(List.of(), false);
   /** Channels whose last seq {@link #history} remembers, to read a page with its access check in one round trip. */
   private static final int LAST_SEQ_SEEN_MAX = 10_000;
   private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeqSeen = new java.util.concurrent.ConcurrentHashMap<>();
@@ -756,11 +757,14 @@ final class MessagingServiceImpl implements MessagingService {
   /** Mentions found in a text: user ids from {@code <@ID>} and whether it says @channel, @here or @all. */
   record Mentions(List<String> userIds, boolean channel) {
     String json() {
-      return new JsonArray(new ArrayList<>(userIds)).encode();
+      return userIds.isEmpty() ? "[]" : new JsonArray(new ArrayList<>(userIds)).encode();
     }
   }
 
   private static Mentions parseMentions(String text) {
+    if (text.indexOf('@') < 0) {
+      return NO_MENTIONS; // both forms need an @: most messages skip the two regular expressions
+    }
     Set<String> ids = new LinkedHashSet<>();
     Matcher m = USER_MENTION.matcher(text);
     while (m.find() && ids.size() < MAX_MENTIONS) {
