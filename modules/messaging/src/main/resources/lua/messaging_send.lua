@@ -7,7 +7,7 @@
 -- ARGV[13] the channel's pub/sub topic ('' : the caller publishes message.new itself)
 -- ARGV[14] n mentioned user ids, then the ids
 -- Stores the message's rendering (the channel's json hash) and renders the thread root again (its reply count changed).
--- Returns {'ok', messageJson, eventJson, offset} | {'dup', seq} | {'err', code, message}
+-- Returns {'ok', messageJson, eventJson ('' when published here), offset} | {'dup', seq} | {'err', code, message}
 local ch = KEYS[1]
 local refused = check_writable(ch, ARGV[2], ARGV[10])
 if refused then
@@ -74,4 +74,8 @@ end
 redis.call('HSET', key_of(ch, 'read'), ARGV[2], seq)
 local offset, event = log_event(ch, ARGV[1], 'message.new', '{"message":' .. message .. thread_json .. '}', ARGV[11])
 publish_event(ARGV[13], event)
+if ARGV[13] ~= '' then
+  -- published here: the caller does not need the event's text
+  event = ''
+end
 return {'ok', message, event, offset}

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one path from a decoded request to its result, shared by the WebSocket and {@code POST /api/ops/{op}}:
  * find the op, check the rate limits kept in Redis ({@link RateLimits}), validate its data against the op's schema,
- * run it, measure it, and turn any failure into a typed error. A request refused by a limit is not run. Internal failures are logged here, once, with the connection, user and op; the client sees only
+ * run it, measure it, and turn any failure into a typed error. A request refused by a limit is not run (a gated op
+ * may read while the check is under way, but changes nothing before it passes; see {@code OpHandler.gated}). Internal failures are logged here, once, with the connection, user and op; the client sees only
  * {@code internal}.
  */
 final class Dispatcher {
@@ -55,10 +56,16 @@ final class Dispatcher {
    */
   Future<JsonObject> dispatch(String connection, Principal principal, Op op, JsonObject rawData) {
     long start = System.nanoTime();
-    Future<JsonObject> result = limits.admit(principal, op, HTTP.equals(connection)).compose(v -> {
+    // The op gets the admission check as it goes: most wait for it; message.send reads meanwhile (OpHandler.gated).
+    Future<Void> admitted = limits.admit(principal, op, HTTP.equals(connection));
+    Future<JsonObject> result;
+    try {
       JsonObject data = op.schema().validate(rawData);
-      return op.handler().handle(principal, data);
-    });
+      result = op.handler().handle(principal, data, admitted);
+    } catch (RuntimeException e) {
+      // a refusal by the limits still comes first, as when the data was checked after them
+      result = admitted.compose(v -> Future.failedFuture(e));
+    }
     return result.transform(ar -> {
       if (ar.succeeded()) {
         metrics.op(op.name(), "ok", System.nanoTime() - start);

@@ -225,7 +225,7 @@ final class WsConnection {
       replyError(guessId(text), new RelaisException(ErrorCode.TOO_LARGE, "Request larger than " + max + " bytes"));
       return;
     }
-    Object reqId = guessId(text);
+    Object reqId = null;
     try {
       JsonObject frame = JsonFrames.parseObject(text);
       reqId = requestId(frame);
@@ -265,7 +265,8 @@ final class WsConnection {
         }
       });
     } catch (RuntimeException e) {
-      replyError(reqId, e);
+      // a frame that could not be decoded (or whose id is bad) is answered with the id read from its start
+      replyError(reqId != null ? reqId : guessId(text), e);
     }
   }
 

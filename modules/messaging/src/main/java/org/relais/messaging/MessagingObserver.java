@@ -1,6 +1,8 @@
 package org.relais.messaging;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 
 import java.util.List;
 
@@ -22,6 +24,23 @@ public interface MessagingObserver {
    * @param mentioned people mentioned who can read the channel
    */
   default void messageSent(Channel channel, JsonObject message, List<String> mentioned) {
+  }
+
+  /**
+   * A read that {@link #messageSent(Channel, JsonObject, List, Response)} will need, sent with the send's own reads
+   * of the channel (in the same round trip; it may therefore see the state just before the send), or null. Its
+   * reply is given even when the channel's kind makes it useless: it should be cheap.
+   */
+  default Request beforeSend(String channelId) {
+    return null;
+  }
+
+  /**
+   * A message was sent, with the reply to {@link #beforeSend}'s read (null when there was none). By default,
+   * {@link #messageSent(Channel, JsonObject, List)}.
+   */
+  default void messageSent(Channel channel, JsonObject message, List<String> mentioned, Response beforeSend) {
+    messageSent(channel, message, mentioned);
   }
 
   /** People were added to a channel with listed members by someone else (an invitation, or a new direct conversation). */

@@ -94,7 +94,8 @@ public final class MessagingOps {
             .required("text", text)
             .required("clientMsgId", CLIENT_MSG_ID)
             .optional("threadRootId", Schema.id()),
-        messaging::send);
+        // reads the channel and membership while the dispatcher checks the rate limits (one round trip for both)
+        org.relais.core.OpHandler.gated(messaging::send));
 
     ops.register("message.edit", Schema.object()
             .required("channelId", CHANNEL_ID)

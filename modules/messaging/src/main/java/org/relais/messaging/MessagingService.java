@@ -87,6 +87,13 @@ public interface MessagingService {
    */
   Future<JsonObject> send(Principal p, JsonObject data);
 
+  /**
+   * {@link #send(Principal, JsonObject)} once {@code admitted} (the caller's rate-limit check) has succeeded; the
+   * channel and membership reads go out at once, in the same round trip as that check, and nothing is written
+   * before it passes. Fails with {@code admitted}'s failure when it fails.
+   */
+  Future<JsonObject> send(Principal p, JsonObject data, Future<Void> admitted);
+
   Future<JsonObject> edit(Principal p, JsonObject data);
 
   Future<JsonObject> delete(Principal p, JsonObject data);

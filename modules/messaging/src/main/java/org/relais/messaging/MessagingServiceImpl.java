@@ -44,6 +44,7 @@ final class MessagingServiceImpl implements MessagingService {
   private static final Pattern USER_MENTION = Pattern.compile("<@([0-9A-HJKMNP-TV-Z]{26})>");
   private static final Pattern CHANNEL_MENTION = Pattern.compile("(?<![\\w@])@(channel|here|all)\\b");
   private static final int MAX_MENTIONS = 50;
+  private static final Mentions NO_MENTIONS = new Mentions(List.of(), false);
   /** Channels whose last seq {@link #history} remembers, to read a page with its access check in one round trip. */
   private static final int LAST_SEQ_SEEN_MAX = 10_000;
   private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeqSeen = new java.util.concurrent.ConcurrentHashMap<>();
@@ -757,11 +758,14 @@ final class MessagingServiceImpl implements MessagingService {
   /** Mentions found in a text: user ids from {@code <@ID>} and whether it says @channel, @here or @all. */
   record Mentions(List<String> userIds, boolean channel) {
     String json() {
-      return new JsonArray(new ArrayList<>(userIds)).encode();
+      return userIds.isEmpty() ? "[]" : new JsonArray(new ArrayList<>(userIds)).encode();
     }
   }
 
   private static Mentions parseMentions(String text) {
+    if (text.indexOf('@') < 0) {
+      return NO_MENTIONS; // both forms need an @: most messages skip the two regular expressions
+    }
     Set<String> ids = new LinkedHashSet<>();
     Matcher m = USER_MENTION.matcher(text);
     while (m.find() && ids.size() < MAX_MENTIONS) {
@@ -808,16 +812,29 @@ final class MessagingServiceImpl implements MessagingService {
 
   @Override
   public Future<JsonObject> send(Principal p, JsonObject data) {
+    return send(p, data, Future.succeededFuture());
+  }
+
+  @Override
+  public Future<JsonObject> send(Principal p, JsonObject data, Future<Void> admitted) {
     String channelId = data.getString("channelId");
     String text;
     try {
       text = checkText(data.getString("text"));
     } catch (RelaisException e) {
-      return Future.failedFuture(e);
+      return admitted.compose(v -> Future.failedFuture(e));
     }
     String clientMsgId = data.getString("clientMsgId");
     String rootId = data.getString("threadRootId", "");
-    return access(p, channelId).compose(MessagingServiceImpl::requireMember)
+    // The observer's read (notifications: who follows the channel with "all") joins the access reads, except on a
+    // cluster, where it lives on another node whose failure must not fail the send.
+    MessagingObserver o = observer;
+    Request extra = o == MessagingObserver.NONE || db.settings().mode() == org.relais.redis.RedisMode.CLUSTER
+        ? null : o.beforeSend(channelId);
+    // Reads only, so sent at once, in the round trip of the rate-limit check; nothing is written before it passes.
+    Future<List<Response>> reads = db.batch(accessRequests(p, channelId, extra));
+    return admitted.compose(ok -> reads).compose(replies -> access(p, replies)
+        .compose(MessagingServiceImpl::requireMember)
         .compose(a -> resolveMentions(a, parseMentions(text)).compose(mentions -> {
           // The script publishes message.new itself (one round trip less), unless sends wait for replicas: then
           // the event goes out after the WAIT, as before.
@@ -835,15 +852,15 @@ final class MessagingServiceImpl implements MessagingService {
                   return reader.message(channelId, r.get(1).toLong())
                       .map(m -> new JsonObject().put("message", m).put("duplicate", true));
                 }
-                String event = r.get(2).toString();
                 JsonObject message = new JsonObject(r.get(1).toString());
-                Future<Void> published = inScript ? Future.succeededFuture() : publish(channelId, event);
+                Future<Void> published = inScript ? Future.succeededFuture() : publish(channelId, r.get(2).toString());
                 return published.map(v -> {
-                  notifySent(sentIn(a.channel(), message, r.get(3).toLong()), message);
+                  notifySent(o, sentIn(a.channel(), message, r.get(3).toLong()), message,
+                      extra == null ? null : replies.get(2));
                   return new JsonObject().put("message", message);
                 });
               });
-        }));
+        })));
   }
 
   /** The channel as it is right after a send: the one read before it, with the send's seq, offset and time. */
@@ -853,15 +870,14 @@ final class MessagingServiceImpl implements MessagingService {
         message.getString("createdAt"), c.sensitive());
   }
 
-  private void notifySent(Channel channel, JsonObject message) {
-    MessagingObserver o = observer;
+  private void notifySent(MessagingObserver o, Channel channel, JsonObject message, Response beforeSend) {
     if (o == MessagingObserver.NONE) {
       return;
     }
     List<String> mentioned = new ArrayList<>();
     message.getJsonArray("mentions", new JsonArray()).forEach(m -> mentioned.add(String.valueOf(m)));
     try {
-      o.messageSent(channel, message, mentioned);
+      o.messageSent(channel, message, mentioned, beforeSend);
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(MessagingService.class).warn("messaging observer failed", e);
     }

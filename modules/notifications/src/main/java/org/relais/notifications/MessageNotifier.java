@@ -3,6 +3,8 @@ package org.relais.notifications;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.relais.identity.IdentityService;
 import org.relais.identity.User;
 import org.relais.messaging.Channel;
@@ -42,17 +44,32 @@ final class MessageNotifier implements MessagingObserver {
     this.messaging = messaging;
   }
 
+  /** Who follows the channel with "all": read with the send's own reads (messaging joins it to its batch). */
+  @Override
+  public Request beforeSend(String channelId) {
+    return Request.cmd(Command.SMEMBERS).arg(NotificationKeys.channelAll(channelId));
+  }
+
   @Override
   public void messageSent(Channel channel, JsonObject message, List<String> mentioned) {
+    messageSent(channel, message, mentioned, null);
+  }
+
+  @Override
+  public void messageSent(Channel channel, JsonObject message, List<String> mentioned, Response beforeSend) {
     String author = message.getString("authorId");
     boolean direct = channel.kind() == ChannelKind.DIRECT;
     boolean listed = !channel.kind().implicit();
     boolean everyone = !direct && listed && message.getBoolean("mentionsChannel", false);
-    // Who follows the channel with "all" is read first (usually nobody: a small, empty set); the members are read
-    // only when someone must be checked against them: a direct conversation, @channel, or a follower to confirm.
-    Future<List<String>> wantAll = listed && !direct
-        ? db.send(Command.SMEMBERS, NotificationKeys.channelAll(channel.id())).map(Responses::toList)
-        : Future.succeededFuture(List.of());
+    // Who follows the channel with "all" is read first (usually nobody: a small, empty set; given by messaging when
+    // it read it with the send); the members are read only when someone must be checked against them: a direct
+    // conversation, @channel, or a follower to confirm.
+    Future<List<String>> wantAll = !listed || direct ? Future.succeededFuture(List.of())
+        : beforeSend != null ? Future.succeededFuture(Responses.toList(beforeSend))
+        : db.send(Command.SMEMBERS, NotificationKeys.channelAll(channel.id())).map(Responses::toList);
+    if (!direct && !everyone && mentioned.isEmpty() && wantAll.succeeded() && wantAll.result().isEmpty()) {
+      return; // nobody to tell, nothing more to read
+    }
     wantAll.compose(followers -> {
       boolean candidates = followers.stream().anyMatch(u -> !u.equals(author));
       Future<List<String>> members = listed && (direct || everyone || candidates)

@@ -9,10 +9,18 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.redis.client.impl.PooledRedisConnection;
+import io.vertx.redis.client.impl.RedisStandaloneConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.Field;
 import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +40,13 @@ import java.util.concurrent.TimeUnit;
  * without a reset would otherwise hold every command until the operating system gives up on it). After a failed
  * connection attempt, the next one waits for a backoff (100 ms doubling to 1 s); commands waiting for it still fail
  * at their own timeout.
+ *
+ * <p>Writes: the commands written to a connection during one turn of its event loop go out in one write system call
+ * (a {@link FlushConsolidationHandler} in the connection's Netty pipeline turns their flushes into one, at the end of
+ * the turn), and a caller on the connection's own event loop keeps to one connection while it has fewer than
+ * {@link #SPREAD_ABOVE} commands in flight, so that the commands of one turn (say a rate-limit check and the access
+ * reads of many sends) share that write, and Redis's replies to them come back in few reads. The client writes and
+ * flushes every command by itself otherwise: one system call per command, on each of the connections in turn.
  */
 final class Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -39,6 +54,13 @@ final class Pipeline {
   static final int MAX_IN_FLIGHT = 16_384;
   private static final long MIN_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 1_000;
+  /**
+   * Commands in flight on the caller's own connection above which a command goes to the connection with the fewest
+   * instead (a burst is spread; ordinary traffic shares one connection and its writes).
+   */
+  static final int SPREAD_ABOVE = 64;
+  /** The client's socket inside its connection: the client gives no other way to its Netty pipeline. */
+  private static final Field NET_SOCKET = netSocketField();
 
   private final Vertx vertx;
   private final Redis client;
@@ -125,8 +147,9 @@ final class Pipeline {
   }
 
   /**
-   * The connected slot with the fewest commands in flight; a slot being (re)made only when none is connected (its
-   * in-flight count is zero, so counting alone would send everything to the one connection that is not there).
+   * The first connected slot on the caller's event loop with fewer than {@link #SPREAD_ABOVE} commands in flight;
+   * else the connected slot with the fewest commands in flight; a slot being (re)made only when none is connected
+   * (its in-flight count is zero, so counting alone would send everything to the one connection that is not there).
    */
   private Slot pick() {
     Slot best = null;
@@ -136,12 +159,24 @@ final class Pipeline {
         continue;
       }
       int n = slot.inFlight();
+      if (n < SPREAD_ABOVE && slot.onCallersLoop()) {
+        return slot;
+      }
       if (n < least) {
         least = n;
         best = slot;
       }
     }
     return best != null ? best : slots[(int) (System.nanoTime() & Integer.MAX_VALUE) % slots.length];
+  }
+
+  /** Flushes that reached the sockets of every connection so far (one per write system call, at most); for tests. */
+  long flushes() {
+    long n = 0;
+    for (Slot slot : slots) {
+      n += slot.flushes();
+    }
+    return n;
   }
 
   /** Commands in flight on every connection (for tests and metrics). */
@@ -173,6 +208,9 @@ final class Pipeline {
     private int generation;
     /** When the connection last showed progress: a reply, or a command sent while none was in flight. */
     private long progressAt;
+    /** The event loop of the connection's socket, or null if unknown; and its flush counter (null: none). */
+    private volatile EventExecutor loop;
+    private volatile FlushCounter counter;
 
     Slot(int index) {
       this.index = index;
@@ -185,6 +223,16 @@ final class Pipeline {
 
     synchronized RedisConnection current() {
       return connection;
+    }
+
+    boolean onCallersLoop() {
+      EventExecutor l = loop;
+      return l != null && l.inEventLoop();
+    }
+
+    long flushes() {
+      FlushCounter c = counter;
+      return c == null ? 0 : c.flushes;
     }
 
     /** The connection, once made: on the context of the first caller that asked for it. */
@@ -253,6 +301,7 @@ final class Pipeline {
         connecting = null;
         backoffMs = MIN_BACKOFF_MS;
       }
+      consolidate(conn);
       conn.endHandler(v -> lost(conn, "closed"));
       conn.exceptionHandler(e -> {
         // the client also reports a reply that came for a command already failed: not a loss
@@ -262,6 +311,30 @@ final class Pipeline {
       });
       LOG.debug("redis pipeline {} connected", index);
       return true;
+    }
+
+    /** Installs the flush consolidation in the connection's Netty pipeline (without it, each command flushes). */
+    private void consolidate(RedisConnection conn) {
+      NetSocketInternal socket = socketOf(conn);
+      if (socket == null) {
+        loop = null;
+        counter = null;
+        return;
+      }
+      ChannelHandlerContext handler = socket.channelHandlerContext();
+      ChannelPipeline netty = handler.pipeline();
+      FlushCounter flushes = new FlushCounter();
+      try {
+        // outbound, flushes go from the client's handler towards the socket: through the consolidation, then the count
+        netty.addBefore(handler.name(), "relais-flush-count", flushes);
+        netty.addBefore(handler.name(), "relais-flush-consolidation",
+            new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+      } catch (RuntimeException e) {
+        LOG.debug("redis pipeline {}: flushes not consolidated ({})", index, e.toString());
+        return;
+      }
+      counter = flushes;
+      loop = handler.executor();
     }
 
     <T> Future<T> track(RedisConnection conn, Future<T> reply) {
@@ -325,6 +398,41 @@ final class Pipeline {
         generation++;
       }
       forceClose(conn);
+    }
+  }
+
+  /** Counts the flushes that reach the socket. Confined to the connection's event loop (read from others for tests). */
+  private static final class FlushCounter extends ChannelDuplexHandler {
+    private volatile long flushes;
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      flushes++;
+      ctx.flush();
+    }
+  }
+
+  private static Field netSocketField() {
+    try {
+      Field f = RedisStandaloneConnection.class.getDeclaredField("netSocket");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.info("Redis writes will not be consolidated: {}", e.toString());
+      return null;
+    }
+  }
+
+  /** The socket of a standalone connection, or null when it cannot be reached. */
+  private static NetSocketInternal socketOf(RedisConnection conn) {
+    Object actual = conn instanceof PooledRedisConnection pooled ? pooled.actual() : conn;
+    if (NET_SOCKET == null || !(actual instanceof RedisStandaloneConnection)) {
+      return null;
+    }
+    try {
+      return NET_SOCKET.get(actual) instanceof NetSocketInternal socket ? socket : null;
+    } catch (IllegalAccessException | RuntimeException e) {
+      return null;
     }
   }
 

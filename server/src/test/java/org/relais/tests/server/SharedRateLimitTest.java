@@ -104,6 +104,13 @@ class SharedRateLimitTest {
       assertThat(code(refused)).as("the socket on node 1 is refused too").isEqualTo("rate_limited");
       assertThat(refused.getJsonObject("error").getLong("retryAfterMs")).isBetween(1L, 2_000L);
       assertThat(refused.getJsonObject("error").getString("message")).contains("messages").contains("account");
+      // the send reads the channel while the budget is checked: the refusal still comes first, whatever the request
+      JsonObject blank = ws.call("message.send", new JsonObject().put("channelId", channel).put("text", " ")
+          .put("clientMsgId", "blank-" + System.nanoTime()));
+      assertThat(code(blank)).as("refused before its text is checked").isEqualTo("rate_limited");
+      JsonObject elsewhere = ws.call("message.send", new JsonObject().put("channelId", channelOf(admin))
+          .put("text", "not a member").put("clientMsgId", "x-" + System.nanoTime()));
+      assertThat(code(elsewhere)).as("refused before membership is checked").isEqualTo("rate_limited");
       HttpResponse<Buffer> overHttp = node2.post("/api/ops/message.send", new JsonObject().put("channelId", channel)
           .put("text", "one more").put("clientMsgId", "h32").encode(), token);
       assertThat(overHttp.statusCode()).isEqualTo(429);
