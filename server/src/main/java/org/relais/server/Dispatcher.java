@@ -10,10 +10,14 @@ import org.relais.core.RelaisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
  * The one path from a decoded request to its result, shared by the WebSocket and {@code POST /api/ops/{op}}:
  * find the op, check the rate limits kept in Redis ({@link RateLimits}), validate its data against the op's schema,
- * run it, measure it, and turn any failure into a typed error. A request refused by a limit is not run. Internal failures are logged here, once, with the connection, user and op; the client sees only
+ * run it, measure it, and turn any failure into a typed error. A request refused by a limit is not run, except
+ * the reads that change nothing ({@link RateClass#isRead}): those are validated first, then checked and run at
+ * once, and their result is dropped if refused (while a budget of theirs refused lately, they wait for the check). Internal failures are logged here, once, with the connection, user and op; the client sees only
  * {@code internal}.
  */
 final class Dispatcher {
@@ -55,10 +59,25 @@ final class Dispatcher {
    */
   Future<JsonObject> dispatch(String connection, Principal principal, Op op, JsonObject rawData) {
     long start = System.nanoTime();
-    Future<JsonObject> result = limits.admit(principal, op, HTTP.equals(connection)).compose(v -> {
-      JsonObject data = op.schema().validate(rawData);
-      return op.handler().handle(principal, data);
-    });
+    List<RateLimits.Budget> budgets = limits.budgets(principal, op, HTTP.equals(connection));
+    Future<JsonObject> result;
+    if (RateClass.isRead(op)) {
+      // A read that changes nothing: its data is checked first; then its budgets and the read itself are sent at
+      // once (one round of Redis replies instead of two in a row), the read's result used only if admitted; while
+      // one of its budgets refused lately, the read waits for the check.
+      result = validated(op, rawData).compose(data -> {
+        if (budgets.isEmpty() || limits.refusedLately(budgets)) {
+          return limits.check(budgets).compose(v -> op.handler().handle(principal, data));
+        }
+        Future<JsonObject> read = op.handler().handle(principal, data);
+        return limits.check(budgets).compose(v -> read);
+      });
+    } else {
+      result = limits.check(budgets).compose(v -> {
+        JsonObject data = op.schema().validate(rawData);
+        return op.handler().handle(principal, data);
+      });
+    }
     return result.transform(ar -> {
       if (ar.succeeded()) {
         metrics.op(op.name(), "ok", System.nanoTime() - start);
@@ -73,6 +92,14 @@ final class Dispatcher {
       }
       return Future.failedFuture(error);
     });
+  }
+
+  private static Future<JsonObject> validated(Op op, JsonObject rawData) {
+    try {
+      return Future.succeededFuture(op.schema().validate(rawData));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   static String truncate(String s) {
