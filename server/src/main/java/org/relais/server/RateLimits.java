@@ -37,6 +37,9 @@ final class RateLimits {
   /** Budgets that refused a request, by key: until when (ms) they would still refuse it (bounded: forgotten at once when full). */
   private final Map<String, Long> refusedUntil = new ConcurrentHashMap<>();
   private static final int REFUSED_REMEMBERED = 10_000;
+  /** {@link Addresses#budgetKey} of the addresses seen lately (parsed once, not on every request); bounded. */
+  private final Map<String, String> budgetKeys = new ConcurrentHashMap<>();
+  private static final int BUDGET_KEYS_REMEMBERED = 10_000;
 
   /** One budget a request counts against. */
   record Budget(RateClass rateClass, String scope, String key, int limit, int units) {
@@ -100,8 +103,20 @@ final class RateLimits {
       budgets.add(new Budget(c, "user", PREFIX + c.wire + ":u:" + userId, perUser, units));
     }
     if (address != null && perIp > 0) {
-      budgets.add(new Budget(c, "ip", PREFIX + c.wire + ":a:" + Addresses.budgetKey(address), perIp, units));
+      budgets.add(new Budget(c, "ip", PREFIX + c.wire + ":a:" + budgetKey(address), perIp, units));
     }
+  }
+
+  private String budgetKey(String address) {
+    String key = budgetKeys.get(address);
+    if (key == null) {
+      if (budgetKeys.size() >= BUDGET_KEYS_REMEMBERED) {
+        budgetKeys.clear();
+      }
+      key = Addresses.budgetKey(address);
+      budgetKeys.put(address, key);
+    }
+    return key;
   }
 
   /**
