@@ -10,11 +10,17 @@ import org.relais.core.RelaisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
  * The one path from a decoded request to its result, shared by the WebSocket and {@code POST /api/ops/{op}}:
  * find the op, check the rate limits kept in Redis ({@link RateLimits}), validate its data against the op's schema,
- * run it, measure it, and turn any failure into a typed error. A request refused by a limit is not run (a gated op
- * may read while the check is under way, but changes nothing before it passes; see {@code OpHandler.gated}). Internal failures are logged here, once, with the connection, user and op; the client sees only
+ * run it, measure it, and turn any failure into a typed error. A request refused by a limit is not run, except
+ * the reads that change nothing ({@link RateClass#isRead}): those are validated first, then checked and run at
+ * once, and their result is dropped if refused (while a budget of theirs refused lately, they wait for the check);
+ * and a gated op ({@code OpHandler.gated}, e.g. {@code message.send}) may read while the check is under way but
+ * changes nothing before it passes. Internal failures are logged here, once, with the connection, user and op; the
+ * client sees only
  * {@code internal}.
  */
 final class Dispatcher {
@@ -56,15 +62,29 @@ final class Dispatcher {
    */
   Future<JsonObject> dispatch(String connection, Principal principal, Op op, JsonObject rawData) {
     long start = System.nanoTime();
-    // The op gets the admission check as it goes: most wait for it; message.send reads meanwhile (OpHandler.gated).
-    Future<Void> admitted = limits.admit(principal, op, HTTP.equals(connection));
+    List<RateLimits.Budget> budgets = limits.budgets(principal, op, HTTP.equals(connection));
     Future<JsonObject> result;
-    try {
-      JsonObject data = op.schema().validate(rawData);
-      result = op.handler().handle(principal, data, admitted);
-    } catch (RuntimeException e) {
-      // a refusal by the limits still comes first, as when the data was checked after them
-      result = admitted.compose(v -> Future.failedFuture(e));
+    if (RateClass.isRead(op)) {
+      // A read that changes nothing: its data is checked first; then its budgets and the read itself are sent at
+      // once (one round of Redis replies instead of two in a row), the read's result used only if admitted; while
+      // one of its budgets refused lately, the read waits for the check.
+      result = validated(op, rawData).compose(data -> {
+        if (budgets.isEmpty() || limits.refusedLately(budgets)) {
+          return limits.check(budgets).compose(v -> op.handler().handle(principal, data));
+        }
+        Future<JsonObject> read = op.handler().handle(principal, data);
+        return limits.check(budgets).compose(v -> read);
+      });
+    } else {
+      // The op gets the admission check as it goes: most wait for it; message.send reads meanwhile (OpHandler.gated).
+      Future<Void> admitted = limits.check(budgets);
+      try {
+        JsonObject data = op.schema().validate(rawData);
+        result = op.handler().handle(principal, data, admitted);
+      } catch (RuntimeException e) {
+        // a refusal by the limits still comes first, as when the data was checked after them
+        result = admitted.compose(v -> Future.failedFuture(e));
+      }
     }
     return result.transform(ar -> {
       if (ar.succeeded()) {
@@ -80,6 +100,14 @@ final class Dispatcher {
       }
       return Future.failedFuture(error);
     });
+  }
+
+  private static Future<JsonObject> validated(Op op, JsonObject rawData) {
+    try {
+      return Future.succeededFuture(op.schema().validate(rawData));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   static String truncate(String s) {

@@ -255,6 +255,6 @@ final class HttpApi {
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(JsonFrames.encode(body));
+        .end(io.vertx.core.internal.buffer.BufferInternal.buffer(JsonFrames.encodeUtf8(body)));
   }
 }

@@ -50,6 +50,14 @@ enum RateClass {
     };
   }
 
+  /**
+   * Ops that only read (Redis changes nothing but caches a read may fill): checked against their budgets at the
+   * same time as they run ({@link Dispatcher}).
+   */
+  static boolean isRead(Op op) {
+    return HEAVY_READS.contains(op.name());
+  }
+
   /** The units an op takes from its class's budget. */
   static int units(RateClass c, Op op) {
     return c == EXPENSIVE ? Math.max(1, op.cost()) : 1;

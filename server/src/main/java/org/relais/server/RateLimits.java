@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rate limits kept in Redis, so that they hold across nodes: per user and per client address, by {@link RateClass}.
@@ -32,8 +34,15 @@ final class RateLimits {
   private final RelaisConfig config;
   private final Metrics metrics;
 
+  /** Budgets that refused a request, by key: until when (ms) they would still refuse it (bounded: forgotten at once when full). */
+  private final Map<String, Long> refusedUntil = new ConcurrentHashMap<>();
+  private static final int REFUSED_REMEMBERED = 10_000;
+  /** {@link Addresses#budgetKey} of the addresses seen lately (parsed once, not on every request); bounded. */
+  private final Map<String, String> budgetKeys = new ConcurrentHashMap<>();
+  private static final int BUDGET_KEYS_REMEMBERED = 10_000;
+
   /** One budget a request counts against. */
-  private record Budget(RateClass rateClass, String scope, String key, int limit, int units) {
+  record Budget(RateClass rateClass, String scope, String key, int limit, int units) {
   }
 
   RateLimits(RedisDb db, RelaisConfig config, Metrics metrics) {
@@ -43,11 +52,10 @@ final class RateLimits {
   }
 
   /**
-   * Admits an op call, or fails with {@code rate_limited} (with {@code retryAfterMs}) having taken nothing. Calls
-   * over HTTP also count against {@link RateClass#HTTP}. When Redis cannot be asked, fails with {@code unavailable}
-   * if any class concerned is fail-closed, and admits otherwise.
+   * The budgets an op call counts against ({@link #check}); calls over HTTP also count against
+   * {@link RateClass#HTTP}.
    */
-  Future<Void> admit(Principal principal, Op op, boolean http) {
+  List<Budget> budgets(Principal principal, Op op, boolean http) {
     List<Budget> budgets = new ArrayList<>(4);
     RateClass c = RateClass.of(op);
     if (c != null) {
@@ -56,7 +64,29 @@ final class RateLimits {
     if (http) {
       add(budgets, RateClass.HTTP, principal.userId(), principal.address(), 1);
     }
-    return check(budgets);
+    return budgets;
+  }
+
+  /**
+   * Whether one of these budgets refused this node a request lately (within the wait it gave then): a read that
+   * would run alongside its check ({@link Dispatcher}) waits for the check instead, so that a client that keeps
+   * asking past its budget does not keep reading.
+   */
+  boolean refusedLately(List<Budget> budgets) {
+    if (refusedUntil.isEmpty()) {
+      return false;
+    }
+    long now = System.currentTimeMillis();
+    for (Budget b : budgets) {
+      Long until = refusedUntil.get(b.key());
+      if (until != null) {
+        if (until > now) {
+          return true;
+        }
+        refusedUntil.remove(b.key(), until);
+      }
+    }
+    return false;
   }
 
   /** Admits a request of {@code rateClass} from an address alone (before anyone is known). */
@@ -73,11 +103,28 @@ final class RateLimits {
       budgets.add(new Budget(c, "user", PREFIX + c.wire + ":u:" + userId, perUser, units));
     }
     if (address != null && perIp > 0) {
-      budgets.add(new Budget(c, "ip", PREFIX + c.wire + ":a:" + Addresses.budgetKey(address), perIp, units));
+      budgets.add(new Budget(c, "ip", PREFIX + c.wire + ":a:" + budgetKey(address), perIp, units));
     }
   }
 
-  private Future<Void> check(List<Budget> budgets) {
+  private String budgetKey(String address) {
+    String key = budgetKeys.get(address);
+    if (key == null) {
+      if (budgetKeys.size() >= BUDGET_KEYS_REMEMBERED) {
+        budgetKeys.clear();
+      }
+      key = Addresses.budgetKey(address);
+      budgetKeys.put(address, key);
+    }
+    return key;
+  }
+
+  /**
+   * Admits a request counted against these budgets, or fails with {@code rate_limited} (with {@code retryAfterMs})
+   * having taken nothing. When Redis cannot be asked, fails with {@code unavailable} if any class concerned is
+   * fail-closed, and admits otherwise.
+   */
+  Future<Void> check(List<Budget> budgets) {
     if (budgets.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -89,6 +136,7 @@ final class RateLimits {
       args.add(String.valueOf(PERIOD_MS));
       args.add(String.valueOf(b.units()));
     }
+    long sentAt = System.currentTimeMillis();
     return db.eval(SCRIPT, keys, args).transform(ar -> {
       if (ar.failed()) {
         return unchecked(budgets, ar.cause());
@@ -99,6 +147,11 @@ final class RateLimits {
         return Future.succeededFuture();
       }
       Budget refused = budgets.get(r.get(1).toInteger() - 1);
+      // Redis judged after sentAt: the budget refuses at least until sentAt + wait (requests of this cost or more)
+      if (refusedUntil.size() >= REFUSED_REMEMBERED) {
+        refusedUntil.clear();
+      }
+      refusedUntil.put(refused.key(), sentAt + wait);
       counter("relais.ratelimit.refused", refused.rateClass(), refused.scope()).increment();
       return Future.failedFuture(RelaisException.rateLimited("Too many " + refused.rateClass().what + " from this "
           + (refused.scope().equals("user") ? "account" : "address") + "; retry later", wait));

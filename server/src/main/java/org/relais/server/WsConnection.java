@@ -1,9 +1,12 @@
 package org.relais.server;
 
 import io.vertx.core.Future;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.json.JsonObject;
 import org.relais.core.CloseCode;
 import org.relais.core.ErrorCode;
@@ -740,12 +743,31 @@ final class WsConnection {
       return;
     }
     if (state != State.CLOSED && !ws.isClosed()) {
-      // JsonFrames.encode: parts of a reply already held as JSON (a history page) are copied in, not re-encoded.
-      ws.writeTextMessage(org.relais.core.JsonFrames.encode(frame));
+      // Encoded straight into the frame's UTF-8 bytes: parts of a reply already held as JSON (a history page, as
+      // Redis sent its bytes) are copied in, never turned into strings.
+      writeText(ws, JsonFrames.encodeUtf8(frame), gateway.settings().wsMaxFrameBytes());
       if (ws.writeQueueFull()) {
         ws.pause();
         ws.drainHandler(v -> ws.resume());
       }
+    }
+  }
+
+  /**
+   * Writes one text message already encoded as UTF-8, as Vert.x's {@code writeTextMessage} would write its text:
+   * one frame, or past {@code maxFrameBytes} a text frame and continuation frames of at most that size.
+   */
+  static void writeText(ServerWebSocket ws, ByteBuf utf8, int maxFrameBytes) {
+    int n = utf8.readableBytes();
+    if (n <= maxFrameBytes) {
+      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true));
+      return;
+    }
+    int start = utf8.readerIndex();
+    for (int off = 0; off < n; off += maxFrameBytes) {
+      int len = Math.min(maxFrameBytes, n - off);
+      ws.writeFrame(new WebSocketFrameImpl(off == 0 ? WebSocketFrameType.TEXT : WebSocketFrameType.CONTINUATION,
+          utf8.slice(start + off, len), off + len == n));
     }
   }
 

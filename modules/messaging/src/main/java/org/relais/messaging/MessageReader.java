@@ -1,6 +1,7 @@
 package org.relais.messaging;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -42,9 +43,10 @@ final class MessageReader {
 
   /**
    * Messages with seq from..to inclusive, in order, as their stored renderings: one HMGET of the channel's json
-   * hash ({@link MessagingKeys#renderings}), the renderings put in the reply as they are
-   * ({@link RawJson#ofElements}). Seqs without a rendering (messages stored before renderings were kept there, or that
-   * do not exist) go through messaging_history.lua, which renders and stores those that exist.
+   * hash ({@link MessagingKeys#renderings}), the renderings' bytes put in the reply as Redis sent them
+   * ({@link RawJson#ofUtf8}: never made into strings on the way to the socket). Seqs without a rendering
+   * (messages stored before renderings were kept there, or that do not exist) go through messaging_history.lua,
+   * which renders and stores those that exist.
    */
   Future<JsonArray> page(String channelId, long from, long to) {
     if (to < from) {
@@ -88,12 +90,12 @@ final class MessageReader {
    * missing renderings made first.
    */
   private Future<JsonArray> joined(String channelId, Response r, int start, int n, long from, List<Long> listed) {
-    String[] parts = new String[n];
+    Buffer[] parts = new Buffer[n];
     List<String> args = null;
     for (int i = 0; i < n; i++) {
       Response v = r.get(start + i);
       if (v != null) {
-        parts[i] = v.toString();
+        parts[i] = v.toBuffer();
       } else {
         if (args == null) {
           args = new ArrayList<>();
@@ -103,24 +105,24 @@ final class MessageReader {
       }
     }
     if (args == null) {
-      return Future.succeededFuture(RawJson.ofElements(present(parts)));
+      return Future.succeededFuture(RawJson.ofUtf8(present(parts)));
     }
     return db.eval(HISTORY, List.of(MessagingKeys.channel(channelId)), args).map(made -> {
       int k = 0;
       for (int i = 0; i < n; i++) {
         if (parts[i] == null) {
-          parts[i] = made.get(k++).toString();
+          parts[i] = made.get(k++).toBuffer();
         }
       }
-      return RawJson.ofElements(present(parts));
+      return RawJson.ofUtf8(present(parts));
     });
   }
 
-  /** The non-empty renderings, in order. */
-  private static List<String> present(String[] parts) {
-    List<String> out = new ArrayList<>(parts.length);
-    for (String p : parts) {
-      if (!p.isEmpty()) {
+  /** The non-empty renderings, in order (their bytes as Redis sent them: see {@link RawJson#ofUtf8}). */
+  private static List<Buffer> present(Buffer[] parts) {
+    List<Buffer> out = new ArrayList<>(parts.length);
+    for (Buffer p : parts) {
+      if (p.length() > 0) {
         out.add(p);
       }
     }

@@ -1,11 +1,14 @@
 package org.relais.messaging;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -15,6 +18,7 @@ import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.JsonFrames;
 import org.relais.core.Principal;
+import org.relais.core.RawJson;
 import org.relais.core.RelaisException;
 import org.relais.core.Role;
 import org.relais.redis.ManagedRedis;
@@ -23,6 +27,7 @@ import org.relais.redis.RedisSettings;
 import org.relais.redis.Responses;
 import org.relais.tests.redis.TestRedis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -106,6 +111,7 @@ class MessageRenderingTest {
     assertThat(reactions.getJsonArray("reactions").stream().map(r -> ((JsonObject) r).getString("emoji")).toList())
         .containsExactly("👍", "a", "😀", "！");
     assertSame(await(reader.page(channelId, 1, last)), expected);
+    assertSameBytes(channelId, await(reader.page(channelId, 1, last)), 1, last);
 
     // The renderings live in the channel's json hash only, not in the message hashes.
     assertThat(await(db.send(Command.HLEN, MessagingKeys.renderings(channelId))).toLong()).isEqualTo(last);
@@ -115,7 +121,9 @@ class MessageRenderingTest {
 
     // Some renderings missing: those are rendered by the read (messaging_history.lua), the others read as stored.
     await(db.send(Command.HDEL, MessagingKeys.renderings(channelId), "3", "7"));
-    assertSame(await(reader.page(channelId, 1, last)), expected);
+    JsonArray remade = await(reader.page(channelId, 1, last));
+    assertSame(remade, expected);
+    assertSameBytes(channelId, remade, 1, last);
     assertThat(await(db.send(Command.HLEN, MessagingKeys.renderings(channelId))).toLong()).isEqualTo(last);
 
     // Messages stored before renderings were kept (or kept in a field json of the message hash, as for a while):
@@ -190,6 +198,37 @@ class MessageRenderingTest {
       assertThat(refused.getMessage()).isEqualTo(unknown.getMessage());
       assertThat(((RelaisException) unknown).code()).isEqualTo(ErrorCode.NOT_FOUND);
     }
+  }
+
+  /**
+   * The reply frame holding page (seqs from..to) is byte for byte the one of the stored renderings read as strings
+   * and spliced into the text of the frame (the path before pages were kept as bytes), with a request id and a
+   * channel id that need escaping and multi-byte UTF-8.
+   */
+  private static void assertSameBytes(String channelId, JsonArray page, long from, long to) {
+    Request hmget = Request.cmd(Command.HMGET).arg(MessagingKeys.renderings(channelId));
+    for (long s = from; s <= to; s++) {
+      hmget.arg(s);
+    }
+    List<String> stored = new ArrayList<>();
+    for (Response r : await(db.send(hmget))) {
+      if (r != null && !r.toString().isEmpty()) {
+        stored.add(r.toString());
+      }
+    }
+    assertThat(stored).hasSize((int) (to - from + 1));
+    byte[] bytes = ByteBufUtil.getBytes(JsonFrames.encodeUtf8(reply(channelId, page, to)));
+    byte[] text = JsonFrames.encode(reply(channelId, RawJson.ofElements(stored), to)).getBytes(StandardCharsets.UTF_8);
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(new String(text, StandardCharsets.UTF_8));
+    assertThat(bytes).isEqualTo(text);
+    assertThat(JsonFrames.encode(reply(channelId, page, to))).isEqualTo(new String(text, StandardCharsets.UTF_8));
+  }
+
+  /** A reply frame as the socket writes it (WsConnection.reply) around a page. */
+  private static JsonObject reply(String channelId, JsonArray messages, long last) {
+    return new JsonObject().put("re", "h\"é😀\u2028").put("ok", true).put("data", new JsonObject()
+        .put("channelId", channelId).put("messages", messages).put("channelSeq", last).put("hasBefore", false)
+        .put("hasAfter", false));
   }
 
   private static JsonObject history(Principal p, String channelId, JsonObject data) {

@@ -6,8 +6,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -15,14 +13,15 @@ import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.JsonFrames;
 import org.relais.core.Principal;
+import org.relais.core.RawJson;
 import org.relais.core.Role;
 import org.relais.redis.ManagedRedis;
 import org.relais.redis.RedisDb;
 import org.relais.redis.RedisSettings;
-import org.relais.redis.Responses;
 import org.relais.tests.redis.TestRedis;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,17 +30,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A measurement, not a test (skipped unless {@code -Dprobe=1}, e.g.
- * {@code mvn -q -B -pl modules/messaging -am test -Dprobe=1 -Dtest=PageCostProbe -Dsurefire.failIfNoSpecifiedTests=false}):
- * the CPU of this JVM (every thread: JIT and GC included; the redis-server is another process and is not counted)
- * per history page of 50 (seqs 151–200 of a 200-message channel), read and encoded as a reply frame, two ways:
- * the old path — one batch of 50 {@code HGETALL}s of the message hashes, each turned into a JsonObject
- * ({@link MessageReader#toJson}), then encoded — against the current one, {@link MessageReader#page}: one
- * {@code HMGET} of the channel's stored renderings ({@link MessagingKeys#renderings}), spliced unparsed into the
- * reply ({@link org.relais.core.RawJson#ofElements}) and encoded with {@link JsonFrames#encode}. 20 pages in flight,
- * 400 pages each, three rounds (the first includes the JIT's work). The access check and its batching with the
- * page's read, the op dispatch and the socket write are left out: the benchmark's history scenario
- * (docs/BENCHMARKS.md) measures the whole path.
+ * A measurement, not a test (skipped unless {@code -Dprobe=1}): this JVM's CPU per history page of 50 (one HMGET
+ * of the stored renderings) read and encoded as the UTF-8 bytes of a reply frame, the renderings made into strings
+ * and the reply's text encoded again ({@link RawJson#ofElements}, {@link JsonFrames#encode}) against their bytes
+ * copied into the frame's buffer ({@link RawJson#ofUtf8}, {@link JsonFrames#encodeUtf8}); 20 pages in flight,
+ * six rounds. The access check, the op dispatch and the socket write are left out. See docs/BENCHMARKS.md.
  */
 @EnabledIfSystemProperty(named = "probe", matches = "1")
 class PageCostProbe {
@@ -68,33 +61,35 @@ class PageCostProbe {
           .await(20, TimeUnit.SECONDS);
     }
     MessageReader reader = new MessageReader(db);
-    Supplier<Future<String>> oldPath = () -> {
-      List<Request> reads = new ArrayList<>();
-      for (long s = 151; s <= 200; s++) {
-        reads.add(Request.cmd(Command.HGETALL).arg(MessagingKeys.message(ch, s)));
+    // Before: the renderings made into strings, spliced into the reply's text, the text encoded to UTF-8 again.
+    Supplier<Future<Integer>> stringPath = () -> db.send(MessageReader.pageRequest(ch, 151, 200)).map(r -> {
+      List<String> parts = new ArrayList<>();
+      for (Response v : r) {
+        parts.add(v.toString());
       }
-      return db.batch(reads).map(replies -> {
-        JsonArray out = new JsonArray();
-        for (Response r : replies) {
-          out.add(MessageReader.toJson(ch, Responses.toMap(r)));
-        }
-        return new JsonObject().put("re", "1").put("ok", true).put("data", new JsonObject().put("channelId", ch)
-            .put("messages", out).put("channelSeq", 200L).put("hasBefore", true).put("hasAfter", false)).encode();
-      });
-    };
-    Supplier<Future<String>> newPath = () -> reader.page(ch, 151, 200).map(out -> JsonFrames.encode(
-        new JsonObject().put("re", "1").put("ok", true).put("data", new JsonObject().put("channelId", ch)
-            .put("messages", out).put("channelSeq", 200L).put("hasBefore", true).put("hasAfter", false))));
-    for (int round = 0; round < 3; round++) {
-      System.out.printf("PROBE round %d old %.1f µs/page, new %.1f µs/page%n", round, cost(vertx, oldPath),
-          cost(vertx, newPath));
+      return JsonFrames.encode(reply(ch, RawJson.ofElements(parts))).getBytes(StandardCharsets.UTF_8).length;
+    });
+    // Now: the renderings' bytes copied from Redis's reply into the reply frame's UTF-8 buffer.
+    Supplier<Future<Integer>> bytePath = () -> reader.page(ch, 151, 200)
+        .map(out -> JsonFrames.encodeUtf8(reply(ch, out)).readableBytes());
+    for (int round = 0; round < 6; round++) {
+      // in turn first and second, so that neither gains from the JIT's work on the other
+      double strings = round % 2 == 0 ? cost(vertx, stringPath) : 0;
+      double bytes = cost(vertx, bytePath);
+      strings = round % 2 == 0 ? strings : cost(vertx, stringPath);
+      System.out.printf("PROBE round %d strings %.1f µs/page, bytes %.1f µs/page%n", round, strings, bytes);
     }
     db.close();
     vertx.close();
     redis.close();
   }
 
-  private static double cost(Vertx vertx, Supplier<Future<String>> page) throws Exception {
+  private static JsonObject reply(String ch, JsonArray messages) {
+    return new JsonObject().put("re", "1").put("ok", true).put("data", new JsonObject().put("channelId", ch)
+        .put("messages", messages).put("channelSeq", 200L).put("hasBefore", true).put("hasAfter", false));
+  }
+
+  private static double cost(Vertx vertx, Supplier<Future<Integer>> page) throws Exception {
     int chains = 20;
     int each = 400;
     com.sun.management.OperatingSystemMXBean os =
@@ -110,13 +105,13 @@ class PageCostProbe {
     return (os.getProcessCpuTime() - cpu0) / 1000.0 / (chains * each);
   }
 
-  private static void loop(Supplier<Future<String>> page, int left, Promise<Void> done) {
+  private static void loop(Supplier<Future<Integer>> page, int left, Promise<Void> done) {
     if (left == 0) {
       done.complete();
       return;
     }
     page.get().onComplete(ar -> {
-      if (ar.failed() || ar.result().length() < 1000) {
+      if (ar.failed() || ar.result() < 1000) {
         done.fail(ar.failed() ? ar.cause() : new IllegalStateException("short page"));
       } else {
         loop(page, left - 1, done);

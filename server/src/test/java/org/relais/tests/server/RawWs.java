@@ -114,6 +114,38 @@ public final class RawWs implements AutoCloseable {
     }
   }
 
+  /** Whether the last frame {@link #read} was the final frame of its message. */
+  private boolean fin;
+
+  /**
+   * The next text message, its frames (a text frame and its continuation frames) put together, skipping pings;
+   * null if the server closed the TCP connection. frames, if given, gets the number of frames it came in.
+   */
+  public byte[] readTextMessage(int[] frames) throws IOException {
+    ByteArrayOutputStream message = null;
+    int n = 0;
+    while (true) {
+      Frame f = read();
+      if (f == null) {
+        return null;
+      }
+      if (f.opcode() == OP_TEXT || (f.opcode() == 0 && message != null)) {
+        if (f.opcode() == OP_TEXT) {
+          message = new ByteArrayOutputStream();
+          n = 0;
+        }
+        message.write(f.payload());
+        n++;
+        if (fin) {
+          if (frames != null) {
+            frames[0] = n;
+          }
+          return message.toByteArray();
+        }
+      }
+    }
+  }
+
   /** The next frame, or null if the server closed the TCP connection. */
   public Frame read() throws IOException {
     int b0;
@@ -127,6 +159,7 @@ public final class RawWs implements AutoCloseable {
     if (b0 == -1) {
       return null;
     }
+    fin = (b0 & 0x80) != 0;
     int b1 = in.readUnsignedByte();
     long len = b1 & 0x7f;
     if (len == 126) {

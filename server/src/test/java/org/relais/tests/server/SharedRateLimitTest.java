@@ -194,6 +194,43 @@ class SharedRateLimitTest {
   }
 
   @Test
+  @DisplayName("history reads are checked as they are read: past the budget they answer rate_limited without a page "
+      + "(also for a channel that does not exist, and on the other node), and bad input still answers bad_request")
+  void historyReadsChecked() {
+    JsonObject login = person("Kwame Nkrumah");
+    String token = login.getString("accessToken");
+    String channel = channelOf(token);
+    try (WsClient c = node1.wsHello(token)) {
+      send(c, channel, 1);
+      JsonObject page = new JsonObject().put("channelId", channel).put("limit", 5);
+      int admitted = 0;
+      JsonObject refused = null;
+      // until refused with a wait long enough for the checks below (a unit comes back every second)
+      for (int i = 0; i < 150 && refused == null; i++) {
+        JsonObject reply = c.call("message.history", page);
+        if (reply.getBoolean("ok")) {
+          assertThat(reply.getJsonObject("data").getJsonArray("messages")).hasSize(1);
+          admitted++;
+        } else {
+          assertThat(code(reply)).isEqualTo("rate_limited");
+          assertThat(reply.containsKey("data")).isFalse();
+          assertThat(reply.getJsonObject("error").getLong("retryAfterMs")).isPositive();
+          if (reply.getJsonObject("error").getLong("retryAfterMs") >= 400) {
+            refused = reply;
+          }
+        }
+      }
+      assertThat(refused).isNotNull();
+      assertThat(admitted).isBetween(55, 80);  // 60 a minute, less channel.create (3), plus what refilled meanwhile
+      assertThat(code(c.call("message.history", page))).isEqualTo("rate_limited");
+      assertThat(code(c.call("message.history", new JsonObject().put("channelId", "01M811ZZZZZZZZZZZZZZZZZZZZ"))))
+          .isEqualTo("rate_limited");
+      assertThat(code(node2.op(token, "message.history", page))).isEqualTo("rate_limited");
+      assertThat(code(c.call("message.history", page.copy().put("limit", 0)))).isEqualTo("bad_request");
+    }
+  }
+
+  @Test
   @DisplayName("refresh, logout and accept-invite share a per-address budget (the address a trusted proxy gives): "
       + "guessing is refused with 429, another address is not")
   void authEndpointsPerAddress() {

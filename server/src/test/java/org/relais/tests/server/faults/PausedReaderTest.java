@@ -120,8 +120,9 @@ class PausedReaderTest {
       assertThat(closedAt).as("not seen closed while paused").isNotDone();
 
       // Resumed, the client learns its socket is gone.
-      paused.resume();
+      // taken before resume(): the close can be seen on the client's event loop before resume() returns
       long resumedAt = System.currentTimeMillis();
+      paused.resume();
       assertThat(closedAt.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(resumedAt);
       TestServer.await(client.close());
 
