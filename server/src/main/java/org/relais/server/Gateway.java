@@ -316,7 +316,8 @@ final class Gateway extends VerticleBase {
     }
     ChannelFeed opened = feed;
     opened.followers.add(conn);
-    conn.reserveFollow(channelId);
+    // The feed's own id as the key: each delivery looks the follow up by it, and finds it by identity.
+    conn.reserveFollow(opened.channelId);
     opened.ready()
         .compose(v -> services.messaging().isMember(conn.principal(), channelId))
         .onComplete(ar -> {
