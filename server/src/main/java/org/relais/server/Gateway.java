@@ -45,10 +45,6 @@ final class Gateway extends VerticleBase {
   private HttpServer server;
   /** This instance's event loop: its sockets are written to from it alone (strict thread mode). */
   private Thread loop;
-  private java.util.concurrent.Executor loopExecutor;
-  /** Sockets written to in this event-loop turn and not flushed yet (see {@link #flushLater}). */
-  private final List<WsConnection> toFlush = new ArrayList<>();
-  private final Runnable flushTask = this::flushAll;
   private MessageConsumer<JsonObject> busConsumer;
   private long sweepTimer;
   private long pollTimer;
@@ -113,38 +109,9 @@ final class Gateway extends VerticleBase {
     context.runOnContext(v -> task.run());
   }
 
-  /**
-   * Flushes {@code conn} at the end of this event-loop turn (after every task and I/O event of the turn), so that
-   * a socket sent several events in one turn — a burst on one channel, events of several channels — gets them in
-   * one system call. Called once per socket per turn (see {@link WsConnection#flush}).
-   */
-  void flushLater(WsConnection conn) {
-    toFlush.add(conn);
-    if (toFlush.size() == 1) {
-      if (loopExecutor instanceof io.netty.channel.SingleThreadEventLoop netty) {
-        netty.executeAfterEventLoopIteration(flushTask);
-      } else {
-        context.runOnContext(v -> flushAll());
-      }
-    }
-  }
-
-  private void flushAll() {
-    // Indexed: a flush can run handlers (a drained queue resumes reading) that write and add to the list.
-    for (int i = 0; i < toFlush.size(); i++) {
-      try {
-        toFlush.get(i).flush();
-      } catch (RuntimeException e) {
-        LOG.warn("flush failed conn={}: {}", toFlush.get(i).id, e.toString());
-      }
-    }
-    toFlush.clear();
-  }
-
   @Override
   public Future<?> start() {
     loop = Thread.currentThread();
-    loopExecutor = ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop();
     RelaisConfig config = services.config();
     HttpServerOptions options = new HttpServerOptions()
         // Writes come from the connection's own event loop only (see WsConnection): no per-connection

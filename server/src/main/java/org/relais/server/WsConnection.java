@@ -64,8 +64,6 @@ final class WsConnection {
   private long expiresAtMs = Long.MAX_VALUE;
   /** Vert.x's handler in the socket's pipeline: live events are written from there (see {@link #send}). */
   private final io.netty.channel.ChannelHandlerContext ctx;
-  /** Written to since the last flush; the gateway flushes it once at the end of the event-loop turn. */
-  private boolean flushPending;
   long lastSeen = System.currentTimeMillis();
   long lastPing = System.currentTimeMillis();
   private int strikes;
@@ -518,19 +516,18 @@ final class WsConnection {
    * Writes a frame; false, with nothing written, when the socket's outbound queue is full.
    *
    * <p>While the socket's channel is writable (below its high-water mark, {@code wsMaxQueueBytes}), the frame goes
-   * straight into the pipeline from Vert.x's handler, without a flush: the gateway flushes each written socket
-   * once at the end of the event-loop turn, so that the events of one turn leave in one system call per socket.
-   * Vert.x's own queue is empty then (it holds writes only while the channel is not writable, and is drained
-   * as soon as it is again), so this keeps the order of everything written to the socket. Otherwise (a full
-   * channel, a message longer than one frame) the write goes through Vert.x, behind what it holds.
+   * straight into the pipeline from Vert.x's handler (the shared encoded frame, see {@link SharedFrame}). Vert.x's
+   * own queue is empty then (it holds writes only while the channel is not writable, and is drained as soon as it is
+   * again), so this keeps the order of everything written to the socket. Otherwise (a full channel, a message longer
+   * than one frame) the write goes through Vert.x, behind what it holds, and the slow-consumer rule is Vert.x's.
    */
   private boolean send(SharedFrame frame) {
     if (ctx != null && ctx.channel().isWritable() && frame.utf8Length() <= gateway.settings().wsMaxFrameBytes()) {
       frame.writeTo(ctx);
-      if (!flushPending) {
-        flushPending = true;
-        gateway.flushLater(this);
-      }
+      // Flushed at once, as Vert.x would: deferring the flush to the end of the event-loop turn (Gateway.flushLater)
+      // let a turn's writes pile up past the high-water mark before the kernel took any, and a healthy reader of a
+      // flood was cut with 4009 (PausedReaderTest, FaultSuiteTest F9).
+      ctx.flush();
       return true;
     }
     if (ws.writeQueueFull()) {
@@ -538,14 +535,6 @@ final class WsConnection {
     }
     ws.writeTextMessage(frame.json);
     return true;
-  }
-
-  /** Flushes what {@link #send} wrote this turn. */
-  void flush() {
-    if (flushPending) {
-      flushPending = false;
-      ctx.flush();
-    }
   }
 
   // ---------------------------------------------------------------- channel delivery
