@@ -63,9 +63,9 @@ final class SharedFrame {
   }
 
   /**
-   * Writes the frame to a socket's channel without flushing it (the caller arranges one flush per socket per
-   * event-loop turn). {@code ctx} is the context of Vert.x's handler, so the bytes go through whatever lies between
-   * it and the socket (TLS) exactly as Vert.x's own writes do. Must be called on the channel's event loop.
+   * Writes the frame to a socket's channel without flushing it (the caller flushes). {@code ctx} is the context of
+   * Vert.x's handler, so the bytes go through whatever lies between it and the socket (TLS) exactly as Vert.x's own
+   * writes do. Must be called on the channel's event loop.
    */
   void writeTo(ChannelHandlerContext ctx) {
     if (batch) {
