@@ -5,8 +5,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import org.relais.messaging.ChannelBus;
 import org.relais.messaging.LogRange;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -23,11 +22,12 @@ final class ChannelFeed {
   private static final Pattern OFFSET = Pattern.compile("\"offset\":(\\d+)");
   private static final Pattern USER = Pattern.compile("\"userId\":\"([0-9A-Z]{26})\"");
   private static final int FILL_BATCH = 1_000;
+  private static final WsConnection[] NONE = new WsConnection[0];
 
   final String channelId;
   private final Gateway gateway;
   private final String topic;
-  final Set<WsConnection> followers = new LinkedHashSet<>();
+  final Set<WsConnection> followers = new HashSet<>();
   private final TreeMap<Long, String> early = new TreeMap<>();
   private MessageConsumer<String> consumer;
   private Future<Void> ready;
@@ -82,9 +82,13 @@ final class ChannelFeed {
     if (offset < 0) {
       if (last >= 0) {
         String from = userOf(json);
-        SharedFrame frame = new SharedFrame(json);
-        for (WsConnection c : List.copyOf(followers)) {
-          c.deliverEphemeral(channelId, frame, from);
+        SharedFrame frame = new SharedFrame(json).open();
+        try {
+          for (WsConnection c : followers.toArray(NONE)) {
+            c.deliverEphemeral(channelId, frame, from);
+          }
+        } finally {
+          frame.release();
         }
       }
       return;
@@ -93,6 +97,11 @@ final class ChannelFeed {
       // Usually an event the log already gave; but after a Redis failover that lost the channel's last events,
       // new events reuse their offsets: the channel's last offset, below ours, tells them apart.
       checkRewound();
+      return;
+    }
+    if (offset == last + 1 && last >= 0 && early.isEmpty() && !filling) {
+      // The usual case, next in line with nothing held back: delivered at once, without going through early.
+      emit(offset, json);
       return;
     }
     early.put(offset, json);
@@ -151,9 +160,13 @@ final class ChannelFeed {
   private void emit(long offset, String json) {
     last = offset;
     // Encoded once for all followers of this instance, written to each as a duplicate of the same bytes.
-    SharedFrame frame = new SharedFrame(json);
-    for (WsConnection c : new ArrayList<>(followers)) {
-      c.deliver(channelId, offset, frame);
+    SharedFrame frame = new SharedFrame(json).open();
+    try {
+      for (WsConnection c : followers.toArray(NONE)) {
+        c.deliver(channelId, offset, frame);
+      }
+    } finally {
+      frame.release();
     }
   }
 

@@ -135,6 +135,7 @@ final class Gateway extends VerticleBase {
           ws.setWriteQueueMaxSize(config.wsMaxQueueBytes());
           WsConnection conn = new WsConnection(ws, this,
               HttpApi.clientIp(ws.remoteAddress().hostAddress(), ws.headers().get("X-Forwarded-For"), config));
+          SocketTrim.trim(ws);
           connections.add(conn);
           awaitingHello.merge(conn.peer, 1, Integer::sum);
           services.metrics().openSockets.incrementAndGet();
@@ -282,7 +283,8 @@ final class Gateway extends VerticleBase {
     }
     ChannelFeed opened = feed;
     opened.followers.add(conn);
-    conn.reserveFollow(channelId);
+    // The feed's own id as the key: each delivery looks the follow up by it, and finds it by identity.
+    conn.reserveFollow(opened.channelId);
     opened.ready()
         .compose(v -> services.messaging().isMember(conn.principal(), channelId))
         .onComplete(ar -> {
@@ -341,11 +343,15 @@ final class Gateway extends VerticleBase {
       case "ev" -> {
         JsonArray users = message.getJsonArray("users", new JsonArray());
         SharedFrame frame = new SharedFrame(new JsonObject().put("ev", message.getString("ev"))
-            .put("data", message.getJsonObject("data")).encode());
-        for (Object user : users) {
-          for (WsConnection conn : List.copyOf(byUser.getOrDefault(String.valueOf(user), List.of()))) {
-            conn.push(frame);
+            .put("data", message.getJsonObject("data")).encode()).open();
+        try {
+          for (Object user : users) {
+            for (WsConnection conn : List.copyOf(byUser.getOrDefault(String.valueOf(user), List.of()))) {
+              conn.push(frame);
+            }
           }
+        } finally {
+          frame.release();
         }
       }
       case "presence" -> onPresence(message.getJsonArray("changes", new JsonArray()));
@@ -451,7 +457,9 @@ final class Gateway extends VerticleBase {
     for (WsConnection conn : List.copyOf(connections)) {
       // One socket in a strange state (closed under the sweep) must not end the round for the sockets after it.
       try {
-        if (now - conn.lastSeen > idleMs) {
+        if (conn.expired(now)) {
+          conn.close(CloseCode.TOKEN_EXPIRED, "token expired");
+        } else if (now - conn.lastSeen > idleMs) {
           conn.close(CloseCode.NORMAL, "idle timeout");
         } else if (conn.stuck(now)) {
           conn.close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");

@@ -56,9 +56,17 @@ final class WsConnection {
   private State state = State.AWAITING_HELLO;
   private boolean helloInFlight;
   private Principal principal;
+  /**
+   * How to check the socket's token again (revocation, expiry, key retirement): what the node's verification of it
+   * found, kept instead of the token itself (see docs/MEMORY.md); the token only when that is not available.
+   */
+  private AuthService.Recheck recheck;
   private String token;
   private long helloTimer = -1;
-  private long expiryTimer = -1;
+  /** When the token of the last hello expires (epoch ms): the gateway's one-second sweep closes the socket then. */
+  private long expiresAtMs = Long.MAX_VALUE;
+  /** Vert.x's handler in the socket's pipeline: live events are written from there (see {@link #send}). */
+  private final io.netty.channel.ChannelHandlerContext ctx;
   long lastSeen = System.currentTimeMillis();
   long lastPing = System.currentTimeMillis();
   private int strikes;
@@ -128,6 +136,7 @@ final class WsConnection {
     this.gateway = gateway;
     this.peer = peer;
     this.bucket = new TokenBucket(gateway.settings().wsRateBurst(), gateway.settings().wsRatePerSecond());
+    this.ctx = ws instanceof io.vertx.core.internal.http.WebSocketInternal internal ? internal.channelHandlerContext() : null;
   }
 
   void start() {
@@ -362,7 +371,8 @@ final class WsConnection {
             leavePreHello();
           }
           principal = a.principal().withAddress(peer);
-          token = hello.getString("token");
+          recheck = a.recheck();
+          token = recheck == null ? hello.getString("token") : null;
           state = State.READY;
           gateway.vertx().cancelTimer(helloTimer);
           scheduleExpiry(a.expiresAt());
@@ -427,12 +437,14 @@ final class WsConnection {
     }
   }
 
+  /** The socket is closed with 4010 by the gateway's sweep (every second) once the token has expired. */
   private void scheduleExpiry(long expiresAtSeconds) {
-    if (expiryTimer >= 0) {
-      gateway.vertx().cancelTimer(expiryTimer);
-    }
-    long delay = Math.max(1, expiresAtSeconds * 1000 - System.currentTimeMillis());
-    expiryTimer = gateway.vertx().setTimer(delay, t -> close(CloseCode.TOKEN_EXPIRED, "token expired"));
+    expiresAtMs = expiresAtSeconds * 1000;
+  }
+
+  /** True when the token of the last hello has expired. */
+  boolean expired(long now) {
+    return state == State.READY && now >= expiresAtMs;
   }
 
   /**
@@ -443,7 +455,10 @@ final class WsConnection {
     if (state != State.READY) {
       return;
     }
-    gateway.auth().authenticateWithExpiry(token).onComplete(ar -> {
+    Future<AuthService.Authenticated> check = recheck != null
+        ? gateway.auth().reauthenticate(recheck)
+        : gateway.auth().authenticateWithExpiry(token);
+    check.onComplete(ar -> {
       if (state != State.READY) {
         return;
       }
@@ -465,7 +480,9 @@ final class WsConnection {
 
   /** Pushes an event encoded once for all the sockets it goes to (see {@link SharedFrame}). */
   void push(SharedFrame frame) {
-    if (offLoop(() -> push(frame))) {
+    if (!gateway.onLoop()) {
+      // The lambda only on this rare path: these run once per socket and event.
+      offLoop(() -> push(frame));
       return;
     }
     writeLive(frame);
@@ -492,11 +509,35 @@ final class WsConnection {
     if (state != State.READY || ws.isClosed()) {
       return false;
     }
-    if (ws.writeQueueFull()) {
+    if (!send(frame)) {
       close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
       return false;
     }
-    frame.writeTo(ws, gateway.settings().wsMaxFrameBytes());
+    return true;
+  }
+
+  /**
+   * Writes a frame; false, with nothing written, when the socket's outbound queue is full.
+   *
+   * <p>While the socket's channel is writable (below its high-water mark, {@code wsMaxQueueBytes}), the frame goes
+   * straight into the pipeline from Vert.x's handler (the shared encoded frame, see {@link SharedFrame}). Vert.x's
+   * own queue is empty then (it holds writes only while the channel is not writable, and is drained as soon as it is
+   * again), so this keeps the order of everything written to the socket. Otherwise (a full channel, a message longer
+   * than one frame) the write goes through Vert.x, behind what it holds, and the slow-consumer rule is Vert.x's.
+   */
+  private boolean send(SharedFrame frame) {
+    if (ctx != null && ctx.channel().isWritable() && frame.utf8Length() <= gateway.settings().wsMaxFrameBytes()) {
+      frame.writeTo(ctx);
+      // Flushed at once, as Vert.x would: deferring the flush to the end of the event-loop turn (Gateway.flushLater)
+      // let a turn's writes pile up past the high-water mark before the kernel took any, and a healthy reader of a
+      // flood was cut with 4009 (PausedReaderTest, FaultSuiteTest F9).
+      ctx.flush();
+      return true;
+    }
+    if (ws.writeQueueFull()) {
+      return false;
+    }
+    ws.writeTextMessage(frame.json);
     return true;
   }
 
@@ -538,7 +579,9 @@ final class WsConnection {
 
   /** A channel event from the feed, in offset order; the same frame is handed to every follower of this instance. */
   void deliver(String channelId, long offset, SharedFrame json) {
-    if (offLoop(() -> deliver(channelId, offset, json))) {
+    if (!gateway.onLoop()) {
+      // The lambda only on this rare path: these run once per socket and event.
+      offLoop(() -> deliver(channelId, offset, json));
       return;
     }
     Follow f = follows.get(channelId);
@@ -560,21 +603,22 @@ final class WsConnection {
       return;
     }
     if (writeLive(json)) {
-      sent(channelId, f, offset, json.json);
+      sent(channelId, f, offset, json.memberLeftUser());
     }
   }
 
   /** An event that is not logged (typing): sent if the socket has room, never to its own author. */
   void deliverEphemeral(String channelId, SharedFrame json, String fromUser) {
-    if (offLoop(() -> deliverEphemeral(channelId, json, fromUser))) {
+    if (!gateway.onLoop()) {
+      // The lambda only on this rare path: these run once per socket and event.
+      offLoop(() -> deliverEphemeral(channelId, json, fromUser));
       return;
     }
     Follow f = follows.get(channelId);
-    if (f == null || f.last < 0 || state != State.READY || principal.userId().equals(fromUser) || ws.isClosed()
-        || ws.writeQueueFull()) {
+    if (f == null || f.last < 0 || state != State.READY || principal.userId().equals(fromUser) || ws.isClosed()) {
       return;
     }
-    json.writeTo(ws, gateway.settings().wsMaxFrameBytes());
+    send(json);
   }
 
   /** The channel's events between what this socket saw and now are gone from the log: it must reload the channel. */
@@ -613,9 +657,9 @@ final class WsConnection {
    * membership is checked again: a removed member gets nothing further, while one who was removed and re-added
    * (replayed on resume, or racing live) keeps the channel.
    */
-  private void sent(String channelId, Follow f, long offset, String json) {
+  private void sent(String channelId, Follow f, long offset, String leftUser) {
     f.last = offset;
-    if (json.contains("\"ev\":\"member.left\"") && principal.userId().equals(ChannelFeed.userOf(json))) {
+    if (leftUser != null && principal.userId().equals(leftUser)) {
       f.checking = true;
       gateway.messaging().isMember(principal, channelId).onComplete(ar -> {
         if (follows.get(channelId) != f || state != State.READY) {
@@ -672,7 +716,7 @@ final class WsConnection {
       long offset = ChannelFeed.offsetOf(event);
       if (offset == f.last + 1) {
         ws.writeTextMessage(event);
-        sent(channelId, f, offset, event);
+        sent(channelId, f, offset, SharedFrame.leftUserOf(event));
         if (f.checking) {
           // The rest waits for the membership check (see sent); it is released from held if still a member.
           for (int j = i + 1; j < events.size(); j++) {
@@ -826,9 +870,6 @@ final class WsConnection {
     leavePreHello();
     state = State.CLOSED;
     gateway.vertx().cancelTimer(helloTimer);
-    if (expiryTimer >= 0) {
-      gateway.vertx().cancelTimer(expiryTimer);
-    }
     gateway.unregister(this);
   }
 }

@@ -237,7 +237,21 @@ final class AuthServiceImpl implements AuthService {
 
   @Override
   public Future<Authenticated> authenticateWithExpiry(String accessToken) {
-    return tokens.verify(accessToken).compose(claims -> db.batch(List.of(
+    return tokens.verifyEntry(accessToken).compose(this::resolve);
+  }
+
+  @Override
+  public Future<Authenticated> reauthenticate(Recheck recheck) {
+    if (!(recheck instanceof VerifiedTokens.Entry entry)) {
+      return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
+    }
+    return tokens.recheck(entry).compose(claims -> resolve(entry));
+  }
+
+  /** The session still open and the user active: the principal of a verified token. */
+  private Future<Authenticated> resolve(VerifiedTokens.Entry entry) {
+    AccessClaims claims = entry.claims();
+    return db.batch(List.of(
             Request.cmd(Command.HGETALL).arg(IdentityKeys.user(claims.userId())),
             Request.cmd(Command.EXISTS).arg(IdentityKeys.session(claims.sessionId()))))
         .compose(replies -> {
@@ -252,8 +266,8 @@ final class AuthServiceImpl implements AuthService {
           }
           return Future.succeededFuture(new Authenticated(
               new Principal(user.id(), user.orgId(), user.roles(), claims.sessionId(), user.locale()),
-              claims.expiresAt()));
-        }));
+              claims.expiresAt(), entry.kid() != null ? entry : null));
+        });
   }
 
   @Override

@@ -162,6 +162,11 @@ public final class Tokens {
    *     {@code unavailable} when more than {@value #MAX_VERIFYING} signature checks are already waiting
    */
   public Future<AccessClaims> verify(String token) {
+    return verifyEntry(token).map(VerifiedTokens.Entry::claims);
+  }
+
+  /** {@link #verify}, with what {@link #recheck} needs to check the same token again without it. */
+  Future<VerifiedTokens.Entry> verifyEntry(String token) {
     if (token.length() > MAX_TOKEN_CHARS) {
       return Future.failedFuture(RelaisException.unauthenticated("Malformed token"));
     }
@@ -170,7 +175,8 @@ public final class Tokens {
     if (hit != null) {
       if (verifyKids.contains(hit.kid())) {
         return checkTimes(hit.kid(), hit.issuedAt(), hit.claims())
-            .onFailure(e -> verified.remove(cacheKey));
+            .onFailure(e -> verified.remove(cacheKey))
+            .map(hit);
       }
       verified.remove(cacheKey);
     }
@@ -204,13 +210,27 @@ public final class Tokens {
                 message.contains("expired") ? "Token expired" : "Invalid token"));
           }
           JsonObject claims = ar.result().attributes().getJsonObject("accessToken");
-          return checkClaims(kid, claims).onSuccess(c -> {
+          return checkClaims(kid, claims).map(c -> {
+            VerifiedTokens.Entry entry = new VerifiedTokens.Entry(c, ((Number) claims.getValue("iat")).longValue(), kid);
             // A token checked against a keyring that has changed since is not remembered: it is checked again.
             if (kid != null && generation == keyringGeneration.get()) {
-              verified.put(cacheKey, new VerifiedTokens.Entry(c, ((Number) claims.getValue("iat")).longValue(), kid));
+              verified.put(cacheKey, entry);
             }
+            return entry;
           });
         });
+  }
+
+  /**
+   * Checks again a token verified before ({@link #verifyEntry}), from what its verification found rather than from
+   * the token: what a cached token is re-checked for at each use — expiry, its key still in the keyring, not
+   * retired before the token was issued. Fails with {@code unauthenticated} as {@link #verify} would then.
+   */
+  Future<AccessClaims> recheck(VerifiedTokens.Entry entry) {
+    if (entry.kid() == null || !verifyKids.contains(entry.kid())) {
+      return Future.failedFuture(RelaisException.unauthenticated("Invalid token"));
+    }
+    return checkTimes(entry.kid(), entry.issuedAt(), entry.claims());
   }
 
   /** The signature (and the library's own audience, issuer and expiry checks), on the verification pool. */

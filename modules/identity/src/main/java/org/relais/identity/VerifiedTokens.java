@@ -21,7 +21,7 @@ import java.util.Map;
 final class VerifiedTokens {
 
   /** What was verified: the claims kept for the checks made at each use, and the key that signed them. */
-  record Entry(AccessClaims claims, long issuedAt, String kid) {
+  record Entry(AccessClaims claims, long issuedAt, String kid) implements AuthService.Recheck {
   }
 
   private final int capacity;

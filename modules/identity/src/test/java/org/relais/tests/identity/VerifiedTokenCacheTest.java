@@ -12,6 +12,7 @@ import org.relais.core.ErrorCode;
 import org.relais.core.Ids;
 import org.relais.core.RelaisException;
 import org.relais.identity.AccessClaims;
+import org.relais.identity.AuthService;
 import org.relais.identity.TokenSettings;
 import org.relais.identity.Tokens;
 import org.relais.identity.User;
@@ -205,5 +206,80 @@ class VerifiedTokenCacheTest {
     refused(node.tokens, forged, "Invalid token");
     assertThat(node.tokens.verifiedCacheSize()).isEqualTo(1);
     assertThat(await(node.tokens.verify(token)).userId()).isEqualTo("u1");
+  }
+
+  @Test
+  @DisplayName("a socket's re-check without its token refuses what the token would be: key removed, session revoked, expiry")
+  void recheckWithoutToken() throws Exception {
+    node = IdentityFixture.start(strict());
+    JsonObject jwk = newJwk("test-key-" + Ids.newId());
+    JsonObject publicJwk = jwk.copy();
+    publicJwk.remove("d");
+    await(node.db.send(Command.HSET, KEYS, jwk.getString("kid"),
+        new JsonObject().put("jwk", publicJwk).put("createdAt", System.currentTimeMillis()).encode()));
+    User user = node.user(node.org("Org"), "Awa");
+    String sid = await(node.tokens.verify(await(node.auth.login(user.email(), IdentityFixture.PASSWORD, "10.0.0.1", "test"))
+        .getString("accessToken"))).sessionId();
+    long now = System.currentTimeMillis() / 1000;
+    String token = sign(jwk, user.id(), sid, now, now + 300);
+    String shortLived = sign(jwk, user.id(), sid, now, now + 2);
+    AuthService.Authenticated a = null;
+    long known = System.currentTimeMillis() + 10_000;
+    while (a == null) {
+      try {
+        a = await(node.auth.authenticateWithExpiry(token));
+      } catch (RelaisException e) {
+        assertThat(System.currentTimeMillis()).as("the node learns the new key").isLessThan(known);
+        Thread.sleep(100);
+      }
+    }
+    AuthService.Authenticated brief = await(node.auth.authenticateWithExpiry(shortLived));
+    assertThat(a.recheck()).isNotNull();
+    assertThat(await(node.auth.reauthenticate(a.recheck())).principal().userId()).isEqualTo(user.id());
+
+    // Expiry: the short-lived token's re-check fails once it has expired, as the token itself does.
+    while (System.currentTimeMillis() / 1000 <= now + 2) {
+      Thread.sleep(100);
+    }
+    reauthRefused(brief.recheck(), "Token expired");
+    assertThat(await(node.auth.reauthenticate(a.recheck())).principal().userId()).isEqualTo(user.id());
+
+    // The signing key leaves the keyring.
+    await(node.db.send(Command.HDEL, KEYS, jwk.getString("kid")));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      try {
+        await(node.auth.reauthenticate(a.recheck()));
+      } catch (RelaisException e) {
+        assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(e.getMessage()).isEqualTo("Invalid token");
+        break;
+      }
+      assertThat(System.currentTimeMillis()).as("the node learns the key is gone").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+
+    // A revoked session, with a token of the node's own key.
+    JsonObject login = await(node.auth.login(user.email(), IdentityFixture.PASSWORD, "10.0.0.1", "test"));
+    AuthService.Authenticated own = await(node.auth.authenticateWithExpiry(login.getString("accessToken")));
+    assertThat(await(node.auth.reauthenticate(own.recheck())).principal().sessionId()).isEqualTo(own.principal().sessionId());
+    await(node.auth.revokeSession(user.id(), own.principal().sessionId()));
+    reauthRefused(own.recheck(), "Session revoked");
+  }
+
+  private void reauthRefused(AuthService.Recheck recheck, String message) {
+    assertThatThrownBy(() -> await(node.auth.reauthenticate(recheck)))
+        .isInstanceOfSatisfying(RelaisException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+          assertThat(e.getMessage()).isEqualTo(message);
+        });
+  }
+
+  /** A token of ours for {@code sub} in session {@code sid}, signed with {@code jwk}. */
+  private String sign(JsonObject jwk, String sub, String sid, long iat, long exp) {
+    JsonObject claims = new JsonObject().put("sub", sub).put("sid", sid).put("jti", Ids.newId())
+        .put("tt", "access").put("iss", "relais").put("aud", "relais").put("iat", iat).put("exp", exp);
+    return JWTAuth.create(node.vertx, new JWTAuthOptions().addJwk(jwk))
+        .generateToken(claims, new JWTOptions().setAlgorithm("ES256").setNoTimestamp(true));
   }
 }
