@@ -157,7 +157,7 @@ public record RelaisConfig(
       new Key("tlsCertFile", null, "PEM certificate chain (server certificate first): with tlsKeyFile, Relais serves HTTPS and WSS on port and sends HSTS; unset: plain HTTP, TLS ended by a reverse proxy", RelaisConfig::readableFile),
       new Key("tlsKeyFile", null, "PEM private key of tlsCertFile (PKCS#8 PRIVATE KEY, or RSA PRIVATE KEY)", RelaisConfig::readableFile),
       new Key("helloConcurrency", "32", "first hellos checked at once on a node (token, session, channels); the next ones wait", v -> integer(v, 1, 100_000)),
-      new Key("helloQueue", "1000", "first hellos that may wait for their check, each for at most wsHelloTimeoutMs; past either, the hello is refused with unavailable and retryAfterMs and the socket closed with 1013", v -> integer(v, 0, 1_000_000)));
+      new Key("helloQueue", "10000", "first hellos that may wait for their check, each for at most wsHelloTimeoutMs; past either, the hello is refused with unavailable and a retryAfterMs sized to the queue, and the socket closed with 1013. Rule: at least the node's hello rate × wsHelloTimeoutMs (the default: 5 s at 2,000 hellos/s), so that a reconnect storm the node can absorb is queued, not refused (PROTOCOL.md section 4)", v -> integer(v, 0, 1_000_000)));
 
   /**
    * Reads the configuration.
