@@ -49,8 +49,6 @@ final class Gateway extends VerticleBase {
   private long sweepTimer;
   private long pollTimer;
   private long heartbeatTimer;
-  /** Sockets one address may have open before their hello, per gateway instance; more are refused with 429. */
-  private static final int MAX_UNAUTHENTICATED_PER_ADDRESS = 20;
   private final Map<String, Integer> awaitingHello = new HashMap<>();
   /** Sockets one user may hold on one gateway instance; past it the oldest is closed. */
   private static final int MAX_SOCKETS_PER_USER = 20;
@@ -164,7 +162,8 @@ final class Gateway extends VerticleBase {
       return;
     }
     String peer = HttpApi.clientIp(hs.remoteAddress().hostAddress(), hs.headers().get("X-Forwarded-For"), services.config());
-    if (awaitingHello.getOrDefault(peer, 0) >= MAX_UNAUTHENTICATED_PER_ADDRESS) {
+    // sockets one address may have open before their hello, per gateway instance (wsPreHelloPerAddress)
+    if (awaitingHello.getOrDefault(peer, 0) >= services.config().wsPreHelloPerAddress()) {
       hs.reject(429);
       return;
     }

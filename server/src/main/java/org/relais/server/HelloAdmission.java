@@ -149,12 +149,14 @@ final class HelloAdmission {
 
   /**
    * The refusal of a hello that the queue could not take or hold: retry once the hellos queued now should have been
-   * checked ({@code drainMs}, at least a second, at most 30), spread over up to twice that at random, so that the
-   * retries come back to a queue that has room rather than as one burst again.
+   * checked ({@code drainMs}, at least a second, at most 30), plus a random spread (up to a second at the minimum,
+   * up to half of it above), so that the retries come back to a queue that has room rather than as one burst again,
+   * and not so late that the node idles once the queue is empty.
    */
   static RelaisException busy(long drainMs) {
     long base = Math.max(RETRY_AFTER_MS, Math.min(MAX_RETRY_AFTER_MS, drainMs));
-    long retryAfter = base + ThreadLocalRandom.current().nextLong(base);
+    long spread = base == RETRY_AFTER_MS ? RETRY_AFTER_MS : base / 2;
+    long retryAfter = base + ThreadLocalRandom.current().nextLong(spread);
     return new RelaisException(ErrorCode.UNAVAILABLE, "Too many connections being set up; retry after retryAfterMs",
         new JsonObject().put("retryAfterMs", retryAfter));
   }
