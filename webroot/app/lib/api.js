@@ -4,7 +4,8 @@
 // - Requests made while offline wait for the connection (up to waitMs). Requests marked {retry: true} — idempotent
 //   ones, such as message.send with its clientMsgId — are kept while the connection is down and sent again, with
 //   the same frame, until the server answers: no loss, and the server's clientMsgId check prevents duplicates.
-// - Reconnects with exponential backoff and full jitter (0.5 s to 30 s), at once when the browser says it is back
+// - Reconnects with exponential backoff and full jitter (0.5 s to 30 s), or after the retryAfterMs of a refused hello
+//   (a busy node, docs/PROTOCOL.md section 4) if that is longer, at once when the browser says it is back
 //   online, and resumes: hello carries the epoch and, per channel, the offset of the last event processed, so the
 //   server replays exactly what was missed (or says resync). Channel events already processed are dropped here, so
 //   the rest of the client sees each event once, in order.
@@ -26,6 +27,7 @@ let outbox = []; // frames waiting for a connection: {id, op, data, resolve, rej
 let ready = false;
 let attempt = 0;
 let reconnectTimer = null;
+let retryAfterMs = 0; // asked by the server's last refusal of a hello; the next reconnect waits at least that long
 let stopped = true;
 let pingTimer = null;
 let renewTimer = null;
@@ -147,6 +149,8 @@ async function connect() {
     const item = { id: String(nextId++), op: 'hello', data, retry: false };
     item.resolve = (reply) => onHello(socket, reply, user);
     item.reject = (e) => {
+      // unavailable / rate_limited: the server says when to come back (a node busy with a reconnect storm)
+      if (typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0) retryAfterMs = e.retryAfterMs;
       connection.set({ lastError: e.code });
       try { socket.close(); } catch (x) { /* closed */ }
     };
@@ -237,7 +241,10 @@ function scheduleReconnect() {
   clearTimeout(reconnectTimer);
   const cap = Math.min(30_000, 500 * 2 ** attempt);
   attempt = Math.min(attempt + 1, 10);
-  const delay = navigator.onLine === false ? 30_000 : Math.round(cap / 2 + Math.random() * cap / 2);
+  let delay = navigator.onLine === false ? 30_000 : Math.round(cap / 2 + Math.random() * cap / 2);
+  // A refusal's retryAfterMs (already spread by the server) is honoured, plus up to a quarter more at random.
+  if (retryAfterMs > 0) delay = Math.max(delay, Math.round(retryAfterMs * (1 + Math.random() / 4)));
+  retryAfterMs = 0;
   connection.set({ status: 'offline', attempt, retryAt: Date.now() + delay });
   reconnectTimer = setTimeout(connect, delay);
 }

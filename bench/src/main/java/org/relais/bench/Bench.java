@@ -2,7 +2,6 @@ package org.relais.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import redis.embedded.RedisExecProvider;
@@ -91,9 +90,7 @@ public final class Bench {
   }
 
   void closeGen(Gen g) {
-    for (WebSocketClient c : g.clients) {
-      c.close();
-    }
+    g.close();
   }
 
   World world;
@@ -201,6 +198,7 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
+    BenchLogging.install();
     boolean quick = false;
     List<String> targets = List.of("relais", "socketio", "ceiling");
     List<String> adapters = null;

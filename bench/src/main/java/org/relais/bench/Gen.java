@@ -45,6 +45,14 @@ final class Gen {
   long resyncs;
   long unexpectedCloses;
   long connectErrors;
+  /**
+   * Connects the server refused for now and asked to retry later: a hello answered {@code unavailable} or
+   * {@code rate_limited} (with {@code retryAfterMs}, then close 1013), or an upgrade answered HTTP 429/503. Retried
+   * after what the server asked for (see {@link #retryDelay}); counted apart from {@link #connectErrors}.
+   */
+  long refusals;
+  /** Of {@link #refusals}: those refused at the HTTP upgrade (429/503), before any WebSocket was opened. */
+  long upgradeRefusals;
   final Map<String, Long> sendErrors = new TreeMap<>();
   final Histogram latency = new Histogram(3_600_000_000L, 3);
   String firstOrderError;
@@ -61,6 +69,11 @@ final class Gen {
   // per connection: what it received in this step (for the storm's "nothing missed")
   final Map<Conn, Integer> receivedBy = new HashMap<>();
   boolean trackPerConn;
+
+  /** Set by {@link #close}: no retry starts any more (a retry timer must not fire into a closed client). */
+  private boolean closed;
+  /** The retry timers waiting to fire, cancelled by {@link #close}. */
+  private final java.util.Set<Long> retryTimers = new java.util.HashSet<>();
 
   Gen(Vertx vertx, Target target, World world, int localAddresses) {
     this.vertx = vertx;
@@ -125,7 +138,7 @@ final class Gen {
       step = newStep;
       window = false;
       sent = acked = expected = received = receivedInWindow = stale = 0;
-      orderErrors = duplicates = resyncs = unexpectedCloses = connectErrors = 0;
+      orderErrors = duplicates = resyncs = unexpectedCloses = connectErrors = refusals = upgradeRefusals = 0;
       sendErrors.clear();
       latency.reset();
       presenceOnline = presenceOffline = 0;
@@ -168,23 +181,79 @@ final class Gen {
     return done.future();
   }
 
+  private static final int MAX_ATTEMPTS = 30;
+
+  /**
+   * Opens one connection as a real client does (the web client, webroot/app/lib/api.js): a refusal that says when
+   * to come back ({@code retryAfterMs} in an {@code unavailable} or {@code rate_limited} hello reply) is retried
+   * after that time plus up to a quarter more at random; any other failure (an upgrade answered 429 without
+   * Retry-After, a reset) after an exponential backoff with jitter, 0.5 s doubling up to 30 s. A refused token is
+   * not retried. Nothing is retried once the generator is closed.
+   */
   private Future<Void> openWithRetry(Conn c, boolean resume, int attempt) {
+    if (closed) {
+      return Future.failedFuture("generator closed");
+    }
     return c.open(resume).recover(e -> {
       lastConnectError = String.valueOf(e.getMessage());
-      // a refused token is not a busy server: retrying would only hide the error; "unavailable" is the server
-      // saying "try again shortly" (Redis slower than its timeout on a loaded machine), which clients do: retried,
-      // and counted in connectErrors (the scenarios' connectRetries / upgradeRetries)
-      boolean transientRefusal = lastConnectError.contains("\"unavailable\"")
-          || lastConnectError.contains("\"rate_limited\"");
-      if (attempt >= 30 || (lastConnectError.contains("refused") && !transientRefusal)) {
+      long delay = retryDelay(e, attempt);
+      if (attempt >= MAX_ATTEMPTS || delay < 0 || closed) {
         return Future.failedFuture(e);
       }
-      connectErrors++;
       Promise<Void> p = Promise.promise();
-      long delay = 20L + (long) (Math.random() * 30 * (attempt + 1));
-      vertx.setTimer(delay, t -> openWithRetry(c, resume, attempt + 1).onComplete(p));
+      long[] id = new long[1];
+      id[0] = vertx.setTimer(delay, t -> {
+        retryTimers.remove(id[0]);
+        openWithRetry(c, resume, attempt + 1).onComplete(p);
+      });
+      retryTimers.add(id[0]);
       return p.future();
     });
+  }
+
+  /** How long to wait before the next attempt after {@code e} (counting it), or -1 when it must not be retried. */
+  long retryDelay(Throwable e, int attempt) {
+    java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+    String m = String.valueOf(e.getMessage());
+    if (e instanceof io.vertx.core.http.UpgradeRejectedException u && (u.getStatus() == 429 || u.getStatus() == 503)) {
+      refusals++;
+      upgradeRefusals++;
+      String after = u.getHeaders() == null ? null : u.getHeaders().get("Retry-After");
+      if (after != null && after.trim().matches("\\d{1,5}")) {
+        long ms = Long.parseLong(after.trim()) * 1000;
+        return ms + rnd.nextLong(ms / 4 + 1);
+      }
+      return backoff(attempt, rnd);
+    }
+    boolean transientRefusal = m.contains("\"unavailable\"") || m.contains("\"rate_limited\"");
+    if (transientRefusal) {
+      refusals++;
+      long ms = Conn.num(m, "\"retryAfterMs\":", 0);
+      return ms > 0 && ms != Long.MIN_VALUE ? ms + rnd.nextLong(ms / 4 + 1) : backoff(attempt, rnd);
+    }
+    if (m.contains("refused")) {
+      return -1; // a refused token is not a busy server: retrying would only hide the error
+    }
+    connectErrors++;
+    return backoff(attempt, rnd);
+  }
+
+  /** The web client's backoff: full jitter over the upper half of 0.5 s × 2^attempt, at most 30 s. */
+  private static long backoff(int attempt, java.util.concurrent.ThreadLocalRandom rnd) {
+    long cap = Math.min(30_000L, 500L << Math.min(attempt, 10));
+    return cap / 2 + rnd.nextLong(cap / 2 + 1);
+  }
+
+  /** Stops retrying (cancels the retry timers waiting), then closes the clients. */
+  void close() {
+    run(() -> {
+      closed = true;
+      retryTimers.forEach(vertx::cancelTimer);
+      retryTimers.clear();
+    });
+    for (WebSocketClient c : clients) {
+      c.close();
+    }
   }
 
   // --- callbacks from the connections ---

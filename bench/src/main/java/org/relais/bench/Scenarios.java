@@ -313,7 +313,7 @@ final class Scenarios {
       Window ramp = new Window(t);
       openOrThrow(g, conns, false);
       JsonObject rampWindow = ramp.close();
-      long connectRetries = g.on(() -> Future.succeededFuture(g.connectErrors), 10_000);
+      long connectRetries = g.on(() -> Future.succeededFuture(g.connectErrors + g.refusals), 10_000);
       for (String kind : kinds) {
         boolean big = kind.equals("bigroom");
         int[] rates = sz.ints((big ? "big" : "rooms") + (nodes == 2 ? "2" : "") + ".rates");
@@ -484,7 +484,7 @@ final class Scenarios {
       }
       JsonObject c = counters(g);
       out.put("unexpectedCloses", c.getLong("unexpectedCloses"))
-          .put("connectRetries", g.on(() -> Future.succeededFuture(g.connectErrors), 10_000))
+          .put("connectRetries", g.on(() -> Future.succeededFuture(g.connectErrors + g.refusals), 10_000))
           .put("gcMaxPauseMs", bench.gcMaxPauseMs(t));
       Bench.log("  %s idle %d: %s conn/s, RSS %s KB/conn, heap %s KB/conn (marginal, second half)", t.name, n,
           out.getValue("connectsPerSecond"), out.getValue("rssPerConnectionKb"), out.getValue("heapPerConnectionKb"));
@@ -698,12 +698,17 @@ final class Scenarios {
       JsonObject c = counters(g);
       out.put("stormers", stormers.size()).put("messagesDuringStorm", roomsSent.size()).put("allConnectedSeconds", round(connectedAt, 2))
           .put("allResumedSeconds", round(secs, 2)).put("notResumed", missing)
-          .put("resumeChecked", resumes).put("upgradeRetries", g.on(() -> Future.succeededFuture(g.connectErrors), 10_000))
+          .put("resumeChecked", resumes).put("upgradeRetries", g.on(() -> Future.succeededFuture(g.connectErrors + g.refusals), 10_000))
+          .put("refusals", g.on(() -> Future.succeededFuture(g.refusals), 10_000))
+          .put("upgradeRefusals", g.on(() -> Future.succeededFuture(g.upgradeRefusals), 10_000))
+          .put("connectErrors", g.on(() -> Future.succeededFuture(g.connectErrors), 10_000))
           .put("orderErrors", c.getLong("orderErrors")).put("duplicates", c.getLong("duplicates"))
           .put("resyncs", c.getLong("resyncs")).put("sendErrors", c.getJsonObject("sendErrors")).put("window", win)
           .put("serverRssKb", serverRssKb(t)).put("gcMaxPauseMs", bench.gcMaxPauseMs(t));
-      Bench.log("  %s storm %d: all connected %.2f s, all resumed %.2f s, not resumed %d, retries %s, order %s",
-          t.name, stormers.size(), connectedAt, secs, missing, out.getValue("upgradeRetries"), c.getLong("orderErrors"));
+      Bench.log("  %s storm %d: all connected %.2f s, all resumed %.2f s, not resumed %d, retries %s (refused %s, of which"
+              + " at the upgrade %s; connect errors %s), order %s", t.name, stormers.size(), connectedAt, secs, missing,
+          out.getValue("upgradeRetries"), out.getValue("refusals"), out.getValue("upgradeRefusals"),
+          out.getValue("connectErrors"), c.getLong("orderErrors"));
       g.run(() -> g.trackPerConn = false);
       g.closeAll(all);
     } finally {

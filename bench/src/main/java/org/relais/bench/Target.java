@@ -201,6 +201,9 @@ abstract class Target {
         env.put("RELAIS_RATE_" + k + "_PER_IP", "1000000");
       }
       env.put("RELAIS_RATE_AUTH_PER_IP", "1000000");
+      // the same for the sockets one address may hold before their hello: 10,000 clients come from 32 addresses here,
+      // and in a storm hundreds of upgrades per address are answered before their hellos are read
+      env.put("RELAIS_WS_PRE_HELLO_PER_ADDRESS", "1000000");
       env.put("RELAIS_DATA_DIR", bench.runDir.resolve("relais-data").toString());
       env.putAll(bench.relaisEnv);
       return env;

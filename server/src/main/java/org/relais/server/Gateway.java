@@ -49,11 +49,17 @@ final class Gateway extends VerticleBase {
   private long sweepTimer;
   private long pollTimer;
   private long heartbeatTimer;
-  /** Sockets one address may have open before their hello, per gateway instance; more are refused with 429. */
-  private static final int MAX_UNAUTHENTICATED_PER_ADDRESS = 20;
   private final Map<String, Integer> awaitingHello = new HashMap<>();
   /** Sockets one user may hold on one gateway instance; past it the oldest is closed. */
   private static final int MAX_SOCKETS_PER_USER = 20;
+  /**
+   * When this instance last heard that a user's account or sessions changed ("changed", "revoked"), by user, in
+   * System.nanoTime: a hello whose check started before that is checked again once registered (see
+   * {@link #changedSince}). Entries older than any check can be are dropped by the sweep.
+   */
+  private final Map<String, Long> changedAt = new HashMap<>();
+  /** When this instance last may have missed such news (the node's bus reconnected): every check since is redone. */
+  private long newsLostAt = Long.MIN_VALUE;
 
   Gateway(Services services) {
     this.services = services;
@@ -157,7 +163,8 @@ final class Gateway extends VerticleBase {
       return;
     }
     String peer = HttpApi.clientIp(hs.remoteAddress().hostAddress(), hs.headers().get("X-Forwarded-For"), services.config());
-    if (awaitingHello.getOrDefault(peer, 0) >= MAX_UNAUTHENTICATED_PER_ADDRESS) {
+    // sockets one address may have open before their hello, per gateway instance (wsPreHelloPerAddress)
+    if (awaitingHello.getOrDefault(peer, 0) >= services.config().wsPreHelloPerAddress()) {
       hs.reject(429);
       return;
     }
@@ -226,6 +233,22 @@ final class Gateway extends VerticleBase {
       mine.get(0).close(CloseCode.POLICY, "too many connections for this user");
     }
     services.presence().connected(conn.principal().userId(), conn.id);
+  }
+
+  /**
+   * True when news that could invalidate a hello (a change to the user, a revoked session, a lost bus connection)
+   * reached this instance after {@code startedNanos}, when the hello's check began: the check's answer may predate it
+   * and must be made again. Otherwise any later news finds the socket registered.
+   */
+  boolean changedSince(String userId, long startedNanos) {
+    Long at = changedAt.get(userId);
+    return newsLostAt - startedNanos >= 0 || (at != null && at - startedNanos >= 0);
+  }
+
+  private void noteChanged(String userId) {
+    if (userId != null) {
+      changedAt.put(userId, System.nanoTime());
+    }
   }
 
   /** Tells presence that this instance's sessions are alive, in one batch. */
@@ -355,8 +378,12 @@ final class Gateway extends VerticleBase {
         }
       }
       case "presence" -> onPresence(message.getJsonArray("changes", new JsonArray()));
-      case "changed" -> byUser.getOrDefault(message.getString("user"), List.of()).forEach(WsConnection::revalidate);
+      case "changed" -> {
+        noteChanged(message.getString("user"));
+        byUser.getOrDefault(message.getString("user"), List.of()).forEach(WsConnection::revalidate);
+      }
       case "revoked" -> {
+        noteChanged(message.getString("user"));
         String sid = message.getString("sid");
         for (WsConnection conn : List.copyOf(byUser.getOrDefault(message.getString("user"), List.of()))) {
           if (sid == null || sid.equals(conn.principal().sessionId())) {
@@ -373,6 +400,7 @@ final class Gateway extends VerticleBase {
         }
       }
       case "reconnected" -> {
+        newsLostAt = System.nanoTime();
         List.copyOf(connections).forEach(WsConnection::revalidate);
         feeds.values().forEach(ChannelFeed::poll);
       }
@@ -452,6 +480,10 @@ final class Gateway extends VerticleBase {
   /** Keep-alive: pings sockets that have been quiet, and closes those silent past the idle timeout. */
   private void sweep() {
     long now = System.currentTimeMillis();
+    // a hello's check is over within wsHelloTimeoutMs of its admission, or its socket is closed
+    long keepNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(60_000, 4L * services.config().wsHelloTimeoutMs()));
+    long nowNanos = System.nanoTime();
+    changedAt.values().removeIf(at -> nowNanos - at > keepNanos);
     long idleMs = TimeUnit.SECONDS.toMillis(services.config().wsIdleTimeoutSeconds());
     long pingMs = TimeUnit.SECONDS.toMillis(services.config().wsPingIntervalSeconds());
     for (WsConnection conn : List.copyOf(connections)) {

@@ -16,13 +16,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * checked at once (token, session, the user's channels); the next ones wait in a queue of at most {@code queue},
  * each for at most {@code maxWaitMs}. A hello that finds the queue full, or waits too long, is refused at once
  * with {@code unavailable} and a {@code retryAfterMs}, so that a burst of connections (a reconnect storm) makes
- * slower progress rather than hellos that all pass their deadline together.
+ * slower progress rather than hellos that all pass their deadline together. The {@code retryAfterMs} is sized to the
+ * queue: the time the hellos queued then should take at the rate checks ended in the last second (see
+ * {@link #busy(long)}); the queue itself is sized so that a storm the node can check within the deadline is queued
+ * whole (README, helloQueue): a refusal costs the client and the node a whole WebSocket upgrade again.
  *
  * <p>Safe from any event loop: one lock around a counter and a queue. A waiter is admitted, or refused, on the
  * context it asked from.
  */
 final class HelloAdmission {
   private static final long RETRY_AFTER_MS = 1_000;
+  /** The longest retryAfterMs asked for (before its spread), however long the queue. */
+  private static final long MAX_RETRY_AFTER_MS = 30_000;
 
   private final Vertx vertx;
   private final int concurrency;
@@ -31,6 +36,10 @@ final class HelloAdmission {
   private final Metrics metrics;
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private int running;
+  /** Checks ended in the current one-second window, and the rate of the last full window (checks per second). */
+  private long windowStart = System.nanoTime();
+  private int doneInWindow;
+  private int donePerSecond;
 
   private static final class Waiter {
     final Context context;
@@ -64,19 +73,21 @@ final class HelloAdmission {
       }
       if (queue.size() >= queueMax) {
         metrics.helloRefused.increment();
-        return Future.failedFuture(busy());
+        return Future.failedFuture(busy(drainMs(queue.size())));
       }
       waiter = new Waiter(vertx.getOrCreateContext());
       queue.add(waiter);
     }
     waiter.timer = vertx.setTimer(maxWaitMs, t -> {
       boolean removed;
+      long drain;
       synchronized (this) {
         removed = queue.remove(waiter);
+        drain = drainMs(queue.size());
       }
       if (removed) {
         metrics.helloRefused.increment();
-        waiter.promise.tryFail(busy());
+        waiter.promise.tryFail(busy(drain));
       }
     });
     return waiter.promise.future();
@@ -86,6 +97,7 @@ final class HelloAdmission {
   void release() {
     Waiter next;
     synchronized (this) {
+      counted();
       next = queue.poll();
       if (next == null) {
         running--;
@@ -102,6 +114,29 @@ final class HelloAdmission {
     });
   }
 
+  /** Counts an ended check in the rate's window (under the lock). */
+  private void counted() {
+    doneInWindow++;
+    long now = System.nanoTime();
+    long elapsed = now - windowStart;
+    if (elapsed >= 1_000_000_000L) {
+      donePerSecond = (int) (doneInWindow * 1_000_000_000L / elapsed);
+      doneInWindow = 0;
+      windowStart = now;
+    }
+  }
+
+  /**
+   * How long the hellos queued now should take to be checked, at the rate checks ended in the last full second;
+   * {@link #RETRY_AFTER_MS} when nothing is known yet (under the lock).
+   */
+  private long drainMs(int queued) {
+    if (donePerSecond <= 0 || System.nanoTime() - windowStart > 2_000_000_000L) {
+      return RETRY_AFTER_MS;
+    }
+    return queued * 1_000L / donePerSecond;
+  }
+
   /** The hellos being checked and waiting now (for tests and metrics). */
   synchronized int[] load() {
     return new int[] {running, queue.size()};
@@ -109,7 +144,19 @@ final class HelloAdmission {
 
   /** The refusal: retry after about a second, spread so that the retries do not come back as one burst again. */
   static RelaisException busy() {
-    long retryAfter = RETRY_AFTER_MS + ThreadLocalRandom.current().nextLong(RETRY_AFTER_MS);
+    return busy(RETRY_AFTER_MS);
+  }
+
+  /**
+   * The refusal of a hello that the queue could not take or hold: retry once the hellos queued now should have been
+   * checked ({@code drainMs}, at least a second, at most 30), plus a random spread (up to a second at the minimum,
+   * up to half of it above), so that the retries come back to a queue that has room rather than as one burst again,
+   * and not so late that the node idles once the queue is empty.
+   */
+  static RelaisException busy(long drainMs) {
+    long base = Math.max(RETRY_AFTER_MS, Math.min(MAX_RETRY_AFTER_MS, drainMs));
+    long spread = base == RETRY_AFTER_MS ? RETRY_AFTER_MS : base / 2;
+    long retryAfter = base + ThreadLocalRandom.current().nextLong(spread);
     return new RelaisException(ErrorCode.UNAVAILABLE, "Too many connections being set up; retry after retryAfterMs",
         new JsonObject().put("retryAfterMs", retryAfter));
   }

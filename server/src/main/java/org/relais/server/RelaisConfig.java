@@ -85,7 +85,8 @@ public record RelaisConfig(
     Path tlsCertFile,
     Path tlsKeyFile,
     int helloConcurrency,
-    int helloQueue) {
+    int helloQueue,
+    int wsPreHelloPerAddress) {
 
   /** One configuration key: its JSON name, default (as text; null for none), meaning, and parser. */
   public record Key(String name, String defaultValue, String description, Function<String, Object> parser) {
@@ -157,7 +158,8 @@ public record RelaisConfig(
       new Key("tlsCertFile", null, "PEM certificate chain (server certificate first): with tlsKeyFile, Relais serves HTTPS and WSS on port and sends HSTS; unset: plain HTTP, TLS ended by a reverse proxy", RelaisConfig::readableFile),
       new Key("tlsKeyFile", null, "PEM private key of tlsCertFile (PKCS#8 PRIVATE KEY, or RSA PRIVATE KEY)", RelaisConfig::readableFile),
       new Key("helloConcurrency", "32", "first hellos checked at once on a node (token, session, channels); the next ones wait", v -> integer(v, 1, 100_000)),
-      new Key("helloQueue", "1000", "first hellos that may wait for their check, each for at most wsHelloTimeoutMs; past either, the hello is refused with unavailable and retryAfterMs and the socket closed with 1013", v -> integer(v, 0, 1_000_000)));
+      new Key("helloQueue", "10000", "first hellos that may wait for their check, each for at most wsHelloTimeoutMs; past either, the hello is refused with unavailable and a retryAfterMs sized to the queue, and the socket closed with 1013. Rule: at least the node's hello rate × wsHelloTimeoutMs (the default: 5 s at 2,000 hellos/s), so that a reconnect storm the node can absorb is queued, not refused (PROTOCOL.md section 4)", v -> integer(v, 0, 1_000_000)),
+      new Key("wsPreHelloPerAddress", "20", "sockets one client address may hold on one gateway instance (one per event loop) before their hello arrives; past it the upgrade answers 429. A socket whose hello has arrived no longer counts (the hello admission bounds it)", v -> integer(v, 1, 1_000_000)));
 
   /**
    * Reads the configuration.
@@ -254,7 +256,8 @@ public record RelaisConfig(
         (Integer) values.get("rateAuthPerIp"),
         (Integer) values.get("auditRetentionDays"), (Integer) values.get("auditMaxEntries"),
         (Path) values.get("tlsCertFile"), (Path) values.get("tlsKeyFile"),
-        (Integer) values.get("helloConcurrency"), (Integer) values.get("helloQueue"));
+        (Integer) values.get("helloConcurrency"), (Integer) values.get("helloQueue"),
+        (Integer) values.get("wsPreHelloPerAddress"));
     if (config.wsMaxRequestBytes() > config.wsMaxFrameBytes()) {
       throw new ConfigException("Invalid configuration: wsMaxRequestBytes (" + config.wsMaxRequestBytes()
           + ") must not exceed wsMaxFrameBytes (" + config.wsMaxFrameBytes() + ")");

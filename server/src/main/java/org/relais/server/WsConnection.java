@@ -331,9 +331,13 @@ final class WsConnection {
     helloInFlight = true;
     boolean firstHello = state == State.AWAITING_HELLO;
     boolean[] admitted = new boolean[1];
+    long[] checkStarted = new long[1];
     Future<Void> admission = Future.succeededFuture();
     if (firstHello) {
       gateway.vertx().cancelTimer(helloTimer);
+      // It has said hello: from now on the admission bounds it (helloQueue, wsHelloTimeoutMs), not its address's
+      // budget of silent sockets, which would otherwise refuse the upgrades of a storm while the queue has room.
+      leavePreHello();
       admission = gateway.helloAdmission().acquire();
     }
     admission
@@ -346,6 +350,7 @@ final class WsConnection {
             helloTimer = gateway.vertx().setTimer(gateway.settings().wsHelloTimeoutMs(), t -> helloFailed(reqId,
                 RelaisException.unavailable("The server is too busy to set up the connection; retry after retryAfterMs")));
           }
+          checkStarted[0] = System.nanoTime();
           return checkHello(hello);
         })
         .onComplete(ar -> {
@@ -378,8 +383,11 @@ final class WsConnection {
           scheduleExpiry(a.expiresAt());
           if (first) {
             gateway.register(this);
-            // A revocation published between the check above and the registration would have been missed.
-            revalidate();
+            // A revocation or change this instance heard of between the start of the check above and the
+            // registration would have been missed: then the check is made again (later news finds the socket).
+            if (gateway.changedSince(principal.userId(), checkStarted[0])) {
+              revalidate();
+            }
             LOG.debug("hello conn={} user={}", id, principal.userId());
           }
           reply(reqId, me

@@ -1,0 +1,104 @@
+package org.relais.tests.server;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A reconnect storm from one address (many users behind one NAT or proxy, or the benchmark's generator): the
+ * sockets that said hello wait in the node's admission queue, not against their address's budget of silent sockets
+ * (20 per gateway instance), which still refuses the upgrades of an address holding too many sockets that say
+ * nothing.
+ */
+class StormAdmissionTest {
+  private static final int STORM = 70;
+
+  @Test
+  @DisplayName("70 sockets from one address say hello while their checks wait: all upgraded, none refused, all ready once Redis answers")
+  void helloSaidLeavesTheSilentBudget() throws Exception {
+    try (TestServer s = TestServer.start(Map.of("RELAIS_HELLO_CONCURRENCY", "1", "RELAIS_HELLO_QUEUE", "200",
+        "RELAIS_WS_HELLO_TIMEOUT_MS", "15000", "RELAIS_REDIS_TIMEOUT_MS", "10000"))) {
+      String admin = s.adminToken();
+      String org = s.createOrg(admin, "Storm Org", "ML");
+      List<String> tokens = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        tokens.add(s.createUser(admin, org, "Storm " + i).getString("accessToken"));
+      }
+      Redis redis = Redis.createClient(s.clients, s.redis.url());
+      List<RawWs> sockets = new ArrayList<>();
+      try {
+        // Redis holds every command for 3 s: the first hello stays in its check, the others wait in the queue,
+        // longer than the storm takes to connect. Before, each of them still counted as a silent socket of its
+        // address, and the upgrades past 20 per gateway instance were answered 429.
+        TestServer.await(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(3_000).arg("ALL")));
+        long t0 = System.nanoTime();
+        for (int i = 0; i < STORM; i++) {
+          RawWs ws = RawWs.connect(s.port);
+          sockets.add(ws);
+          assertThat(ws.responseHead).as("upgrade %d", i).startsWith("HTTP/1.1 101");
+          ws.sendText(new JsonObject().put("id", "h").put("op", "hello")
+              .put("data", new JsonObject().put("token", tokens.get(i % tokens.size()))).encode());
+        }
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("the storm connected while Redis was paused").isLessThan(3_000);
+        for (int i = 0; i < STORM; i++) {
+          String reply = replyTo(sockets.get(i), "h");
+          assertThat(reply).as("socket %d", i).contains("\"ok\":true").contains("\"connectionId\"");
+        }
+      } finally {
+        redis.close();
+        for (RawWs ws : sockets) {
+          ws.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("sockets from one address that say nothing: past 20 per gateway instance the upgrade answers 429")
+  void silentSocketsStillBounded() throws Exception {
+    try (TestServer s = TestServer.start()) {
+      List<RawWs> sockets = new ArrayList<>();
+      int refused = 0;
+      try {
+        // two gateway instances (TestServer runs two event loops): 40 silent sockets at most
+        for (int i = 0; i < 45; i++) {
+          RawWs ws = RawWs.connect(s.port);
+          sockets.add(ws);
+          if (ws.responseHead.startsWith("HTTP/1.1 429")) {
+            refused++;
+          } else {
+            assertThat(ws.responseHead).startsWith("HTTP/1.1 101");
+          }
+        }
+        assertThat(refused).as("upgrades refused past the budget").isGreaterThanOrEqualTo(5);
+      } finally {
+        for (RawWs ws : sockets) {
+          ws.close();
+        }
+      }
+    }
+  }
+
+  /** The text of the reply to request {@code id}, skipping pushes. */
+  private static String replyTo(RawWs ws, String id) throws Exception {
+    while (true) {
+      RawWs.Frame f = ws.read();
+      assertThat(f).as("socket closed before its reply").isNotNull();
+      if (f.opcode() == RawWs.OP_CLOSE) {
+        return "closed " + f.closeCode() + " " + f.text();
+      }
+      if (f.opcode() == RawWs.OP_TEXT && f.text().contains("\"re\":\"" + id + "\"")) {
+        return f.text();
+      }
+    }
+  }
+}
