@@ -28,6 +28,7 @@ let ready = false;
 let attempt = 0;
 let reconnectTimer = null;
 let retryAfterMs = 0; // asked by the server's last refusal of a hello; the next reconnect waits at least that long
+let refusedUntil = 0; // until when that refusal holds: reconnectNow (online, visible, "retry now") waits for it too
 let stopped = true;
 let pingTimer = null;
 let renewTimer = null;
@@ -243,15 +244,22 @@ function scheduleReconnect() {
   attempt = Math.min(attempt + 1, 10);
   let delay = navigator.onLine === false ? 30_000 : Math.round(cap / 2 + Math.random() * cap / 2);
   // A refusal's retryAfterMs (already spread by the server) is honoured, plus up to a quarter more at random.
-  if (retryAfterMs > 0) delay = Math.max(delay, Math.round(retryAfterMs * (1 + Math.random() / 4)));
+  if (retryAfterMs > 0) {
+    delay = Math.max(delay, Math.round(retryAfterMs * (1 + Math.random() / 4)));
+    refusedUntil = Date.now() + delay;
+  }
   retryAfterMs = 0;
   connection.set({ status: 'offline', attempt, retryAt: Date.now() + delay });
   reconnectTimer = setTimeout(connect, delay);
 }
 
-/** Reconnects now (the "retry now" button, or the browser coming back online). */
+/**
+ * Reconnects now (the "retry now" button, or the browser coming back online or visible) — but never before the
+ * retryAfterMs of the server's last refusal has passed (PROTOCOL.md section 4): the scheduled retry stands.
+ */
 export function reconnectNow() {
   if (stopped || ready || (ws && ws.readyState === WebSocket.CONNECTING)) return;
+  if (Date.now() < refusedUntil) return;
   clearTimeout(reconnectTimer);
   connect();
 }

@@ -59,7 +59,9 @@ final class Gateway extends VerticleBase {
    */
   private final Map<String, Long> changedAt = new HashMap<>();
   /** When this instance last may have missed such news (the node's bus reconnected): every check since is redone. */
-  private long newsLostAt = Long.MIN_VALUE;
+  // nanoTime values are compared by difference; a start far enough in the past that "lost after the check began"
+  // is false for every check (Long.MIN_VALUE would overflow the difference into a large positive number)
+  private long newsLostAt = System.nanoTime() - Long.MAX_VALUE / 4;
 
   Gateway(Services services) {
     this.services = services;

@@ -9,6 +9,8 @@ import org.relais.core.ErrorCode;
 import org.relais.core.RelaisException;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -19,7 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * slower progress rather than hellos that all pass their deadline together. The {@code retryAfterMs} is sized to the
  * queue: the time the hellos queued then should take at the rate checks ended in the last second (see
  * {@link #busy(long)}); the queue itself is sized so that a storm the node can check within the deadline is queued
- * whole (README, helloQueue): a refusal costs the client and the node a whole WebSocket upgrade again.
+ * whole (README, helloQueue): a refusal costs the client and the node a whole WebSocket upgrade again. One client
+ * address may hold at most a tenth of the queue (at least {@code concurrency}) in checks and waits at once, so that
+ * one address sending hellos with bogus tokens cannot fill the queue and lock everyone else out.
  *
  * <p>Safe from any event loop: one lock around a counter and a queue. A waiter is admitted, or refused, on the
  * context it asked from.
@@ -34,6 +38,9 @@ final class HelloAdmission {
   private final int queueMax;
   private final long maxWaitMs;
   private final Metrics metrics;
+  /** The most hellos of one address being checked or waiting at once. */
+  private final int perAddressMax;
+  private final Map<String, Integer> byAddress = new HashMap<>();
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private int running;
   /** Checks ended in the current one-second window, and the rate of the last full window (checks per second). */
@@ -43,11 +50,13 @@ final class HelloAdmission {
 
   private static final class Waiter {
     final Context context;
+    final String address;
     final Promise<Void> promise = Promise.promise();
     long timer = -1;
 
-    Waiter(Context context) {
+    Waiter(Context context, String address) {
       this.context = context;
+      this.address = address;
     }
   }
 
@@ -57,32 +66,44 @@ final class HelloAdmission {
     this.queueMax = queueMax;
     this.maxWaitMs = maxWaitMs;
     this.metrics = metrics;
+    this.perAddressMax = Math.max(concurrency, queueMax / 10);
   }
 
   /**
-   * Completes when the hello may be checked; the caller then calls {@link #release()} exactly once when the check is
-   * over. Fails with {@code unavailable} (with {@code retryAfterMs}) when the queue is full or the wait is too long;
-   * then there is nothing to release.
+   * Completes when the hello of a client at {@code address} may be checked; the caller then calls
+   * {@link #release(String)} with the same address exactly once when the check is over. Fails with
+   * {@code unavailable} (with {@code retryAfterMs}) when the queue is full, the address holds its share of it, or
+   * the wait is too long; then there is nothing to release.
    */
-  Future<Void> acquire() {
+  Future<Void> acquire(String address) {
     Waiter waiter;
     synchronized (this) {
+      int mine = byAddress.getOrDefault(address, 0);
+      if (mine >= perAddressMax) {
+        metrics.helloRefused.increment();
+        return Future.failedFuture(busy(drainMs(queue.size())));
+      }
       if (running < concurrency) {
         running++;
+        byAddress.put(address, mine + 1);
         return Future.succeededFuture();
       }
       if (queue.size() >= queueMax) {
         metrics.helloRefused.increment();
         return Future.failedFuture(busy(drainMs(queue.size())));
       }
-      waiter = new Waiter(vertx.getOrCreateContext());
+      waiter = new Waiter(vertx.getOrCreateContext(), address);
       queue.add(waiter);
+      byAddress.put(address, mine + 1);
     }
     waiter.timer = vertx.setTimer(maxWaitMs, t -> {
       boolean removed;
       long drain;
       synchronized (this) {
         removed = queue.remove(waiter);
+        if (removed) {
+          leave(waiter.address);
+        }
         drain = drainMs(queue.size());
       }
       if (removed) {
@@ -93,10 +114,16 @@ final class HelloAdmission {
     return waiter.promise.future();
   }
 
-  /** Ends a check: the slot goes to the longest waiting hello, if any. */
-  void release() {
+  /** One hello of the address is no longer checked or waiting (under the lock). */
+  private void leave(String address) {
+    byAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** Ends a check of a hello from {@code address}: the slot goes to the longest waiting hello, if any. */
+  void release(String address) {
     Waiter next;
     synchronized (this) {
+      leave(address);
       counted();
       next = queue.poll();
       if (next == null) {
@@ -109,7 +136,8 @@ final class HelloAdmission {
     }
     next.context.runOnContext(v -> {
       if (!next.promise.tryComplete()) {
-        release();
+        // completed otherwise meanwhile: it will not release, so its slot (and its address's count) goes on
+        release(next.address);
       }
     });
   }
@@ -131,6 +159,11 @@ final class HelloAdmission {
    * {@link #RETRY_AFTER_MS} when nothing is known yet (under the lock).
    */
   private long drainMs(int queued) {
+    if (System.nanoTime() - windowStart > 2_000_000_000L && queued > concurrency) {
+      // no check has ended for two seconds while hellos wait: the node is stuck (Redis not answering); asking for a
+      // retry within a second would rebuild the storm
+      return MAX_RETRY_AFTER_MS;
+    }
     if (donePerSecond <= 0 || System.nanoTime() - windowStart > 2_000_000_000L) {
       return RETRY_AFTER_MS;
     }

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -26,7 +28,9 @@ import java.util.function.Supplier;
  *
  * <p>The change is already recorded in Redis as announced when it gets here, so a failed read or publish is
  * retried ({@link #RETRY_DELAYS_MS}: a busy node's Redis commands time out in bursts) before it is given up with a
- * warning; {@code presence.get} tells the truth either way.
+ * warning; {@code presence.get} tells the truth either way. A retry never overtakes a newer change: each user's
+ * latest announced public and own views are numbered here, and an attempt leaves out a view a newer one replaced
+ * (so watchers cannot be left with an older status than the last one announced by this node).
  *
  * <p>Message: {@code {"t":"presence","changes":[{"user":…,"channels":[…]?,"public":view?,"own":view?},…]}}, at most
  * {@link #CHANGES_PER_MESSAGE} changes per message.
@@ -39,6 +43,10 @@ final class PresenceFanout implements PresenceSink {
   static final long[] RETRY_DELAYS_MS = {200, 1_000, 3_000};
 
   private final Vertx vertx;
+  /** The number of each user's latest public / own view handed to this node's announcer (while one is in flight). */
+  private final Map<String, Long> latestPublic = new ConcurrentHashMap<>();
+  private final Map<String, Long> latestOwn = new ConcurrentHashMap<>();
+  private final AtomicLong announced = new AtomicLong();
   private final MessagingService messaging;
   private final NodeBus bus;
 
@@ -67,10 +75,15 @@ final class PresenceFanout implements PresenceSink {
 
   @Override
   public Future<Void> announce(List<PresenceChange> changes) {
+    long number = announced.incrementAndGet();
     List<String> watched = new ArrayList<>(changes.size());
     for (PresenceChange c : changes) {
       if (c.publicView() != null) {
         watched.add(c.userId());
+        latestPublic.merge(c.userId(), number, Math::max);
+      }
+      if (c.ownView() != null) {
+        latestOwn.merge(c.userId(), number, Math::max);
       }
     }
     Future<Map<String, List<String>>> channels = watched.isEmpty()
@@ -83,35 +96,53 @@ final class PresenceFanout implements PresenceSink {
         });
     return channels.compose(byUser -> {
       List<Future<Void>> sends = new ArrayList<>();
-      JsonArray batch = new JsonArray();
+      List<PresenceChange> part = new ArrayList<>();
       for (PresenceChange c : changes) {
-        JsonObject item = new JsonObject().put("user", c.userId());
-        if (c.ownView() != null) {
-          item.put("own", c.ownView().toJson());
-        }
-        List<String> through = byUser.get(c.userId());
-        if (c.publicView() != null && through != null && !through.isEmpty()) {
-          item.put("channels", new JsonArray(new ArrayList<>(through))).put("public", c.publicView().toJson());
-        }
-        if (item.size() == 1) {
-          continue;
-        }
-        batch.add(item);
-        if (batch.size() == CHANGES_PER_MESSAGE) {
-          sends.add(publish(batch));
-          batch = new JsonArray();
+        part.add(c);
+        if (part.size() == CHANGES_PER_MESSAGE) {
+          sends.add(publish(part, byUser, number));
+          part = new ArrayList<>();
         }
       }
-      if (!batch.isEmpty()) {
-        sends.add(publish(batch));
+      if (!part.isEmpty()) {
+        sends.add(publish(part, byUser, number));
       }
       return sends.isEmpty() ? Future.<Void>succeededFuture() : Future.join(sends).<Void>mapEmpty().otherwiseEmpty();
+    }).onComplete(ar -> {
+      for (PresenceChange c : changes) {
+        latestPublic.remove(c.userId(), number);
+        latestOwn.remove(c.userId(), number);
+      }
     });
   }
 
-  private Future<Void> publish(JsonArray batch) {
-    return retrying(() -> bus.presence(batch)).recover(e -> {
-      LOG.warn("presence changes of {} users not published to the nodes: {}", batch.size(), e.toString());
+  /** The bus message for these changes, leaving out the views a newer announcement replaced; null if none is left. */
+  private JsonArray message(List<PresenceChange> changes, Map<String, List<String>> byUser, long number) {
+    JsonArray batch = new JsonArray();
+    for (PresenceChange c : changes) {
+      JsonObject item = new JsonObject().put("user", c.userId());
+      if (c.ownView() != null && Long.valueOf(number).equals(latestOwn.get(c.userId()))) {
+        item.put("own", c.ownView().toJson());
+      }
+      List<String> through = byUser.get(c.userId());
+      if (c.publicView() != null && through != null && !through.isEmpty()
+          && Long.valueOf(number).equals(latestPublic.get(c.userId()))) {
+        item.put("channels", new JsonArray(new ArrayList<>(through))).put("public", c.publicView().toJson());
+      }
+      if (item.size() > 1) {
+        batch.add(item);
+      }
+    }
+    return batch.isEmpty() ? null : batch;
+  }
+
+  private Future<Void> publish(List<PresenceChange> changes, Map<String, List<String>> byUser, long number) {
+    return retrying(() -> {
+      // built again for each attempt: a view replaced meanwhile is left out
+      JsonArray batch = message(changes, byUser, number);
+      return batch == null ? Future.<Void>succeededFuture() : bus.presence(batch);
+    }).recover(e -> {
+      LOG.warn("presence changes of {} users not published to the nodes: {}", changes.size(), e.toString());
       return Future.succeededFuture();
     });
   }

@@ -338,7 +338,7 @@ final class WsConnection {
       // It has said hello: from now on the admission bounds it (helloQueue, wsHelloTimeoutMs), not its address's
       // budget of silent sockets, which would otherwise refuse the upgrades of a storm while the queue has room.
       leavePreHello();
-      admission = gateway.helloAdmission().acquire();
+      admission = gateway.helloAdmission().acquire(peer);
     }
     admission
         .compose(v -> {
@@ -355,7 +355,7 @@ final class WsConnection {
         })
         .onComplete(ar -> {
           if (admitted[0]) {
-            gateway.helloAdmission().release();
+            gateway.helloAdmission().release(peer);
           }
           helloInFlight = false;
           if (state == State.CLOSED) {
@@ -669,21 +669,33 @@ final class WsConnection {
     f.last = offset;
     if (leftUser != null && principal.userId().equals(leftUser)) {
       f.checking = true;
-      gateway.messaging().isMember(principal, channelId).onComplete(ar -> {
-        if (follows.get(channelId) != f || state != State.READY) {
-          return;
-        }
-        if (ar.succeeded() && ar.result()) {
-          f.checking = false;
-          releaseHeld(channelId, f);
-          if (!f.catchingUp && !f.checking && f.last < f.target && follows.get(channelId) == f) {
-            catchUp(channelId, f, f.target, System.currentTimeMillis());
-          }
-        } else {
-          gateway.unfollow(this, channelId);
-        }
-      });
+      checkStillMember(channelId, f);
     }
+  }
+
+  /** After a member.left of this user: keeps following if still a member, stops if not, asks again if Redis fails. */
+  private void checkStillMember(String channelId, Follow f) {
+    gateway.messaging().isMember(principal, channelId).onComplete(ar -> {
+      if (follows.get(channelId) != f || state != State.READY) {
+        return;
+      }
+      if (ar.failed()) {
+        // unknown (Redis did not answer): the events stay held, and the question is asked again
+        gateway.vertx().setTimer(1_000, t -> {
+          if (follows.get(channelId) == f && state == State.READY) {
+            checkStillMember(channelId, f);
+          }
+        });
+      } else if (ar.result()) {
+        f.checking = false;
+        releaseHeld(channelId, f);
+        if (!f.catchingUp && !f.checking && f.last < f.target && follows.get(channelId) == f) {
+          catchUp(channelId, f, f.target, System.currentTimeMillis());
+        }
+      } else {
+        gateway.unfollow(this, channelId);
+      }
+    });
   }
 
   /**

@@ -118,7 +118,10 @@ public interface MessagingService {
   /** Every channel of the user with its last offset now: where a socket that says hello starts following. */
   Future<java.util.Map<String, Long>> channelOffsetsOf(Principal p);
 
-  /** Whether the user is a member now (the check before a socket follows a channel). */
+  /**
+   * Whether the user is a member now (the check before a socket follows a channel); false when the channel does not
+   * exist; fails ({@code unavailable}) when Redis does not answer, so that the caller asks again.
+   */
   Future<Boolean> isMember(Principal p, String channelId);
 
   /** Events with offsets in (after, upTo], at most {@code max}. */

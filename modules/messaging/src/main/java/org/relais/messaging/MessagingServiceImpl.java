@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.relais.core.ErrorCode;
 import org.relais.core.EventSink;
 import org.relais.core.Ids;
 import org.relais.core.Principal;
@@ -461,7 +462,11 @@ final class MessagingServiceImpl implements MessagingService {
 
   @Override
   public Future<Boolean> isMember(Principal p, String channelId) {
-    return access(p, channelId).map(Access::member).recover(e -> Future.succeededFuture(false));
+    // "no such channel" (or not visible) is a definite no; Redis not answering is not: that failure goes to the
+    // caller, who asks again (a socket must not silently stop following a channel because of a time-out)
+    return access(p, channelId).map(Access::member).recover(e -> e instanceof RelaisException r
+        && (r.code() == ErrorCode.NOT_FOUND || r.code() == ErrorCode.FORBIDDEN)
+        ? Future.succeededFuture(false) : Future.failedFuture(e));
   }
 
   @Override

@@ -103,4 +103,53 @@ class HandshakeAdmissionTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("one address holds at most a tenth of the hello queue: its hellos past that share are refused at once with unavailable and 1013, the admitted ones get in")
+  void oneAddressShare() throws Exception {
+    // concurrency 2, queue 100: one address may have 10 hellos checked or waiting
+    try (TestServer s = TestServer.start(Map.of("RELAIS_HELLO_CONCURRENCY", "2", "RELAIS_HELLO_QUEUE", "100",
+        "RELAIS_WS_HELLO_TIMEOUT_MS", "15000", "RELAIS_REDIS_TIMEOUT_MS", "10000"))) {
+      String admin = s.adminToken();
+      String org = s.createOrg(admin, "Share Org", "ML");
+      String token = s.createUser(admin, org, "Share").getString("accessToken");
+      List<WsClient> sockets = new ArrayList<>();
+      for (int i = 0; i < 15; i++) {
+        sockets.add(s.ws());
+      }
+      Redis redis = Redis.createClient(s.clients, s.redis.url());
+      try {
+        // every check waits for Redis: the first ten hellos stay checked or queued while the others arrive
+        TestServer.await(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(1_500).arg("ALL")));
+        for (WsClient c : sockets) {
+          c.sendRawNoWait(new JsonObject().put("id", "h").put("op", "hello")
+              .put("data", new JsonObject().put("token", token)).encode());
+        }
+        int admitted = 0;
+        int refused = 0;
+        for (int i = 0; i < sockets.size(); i++) {
+          WsClient c = sockets.get(i);
+          JsonObject reply = c.nextMatching(f -> "h".equals(f.getValue("re")), 15_000);
+          if (reply.getBoolean("ok")) {
+            admitted++;
+            continue;
+          }
+          assertThat(reply.getJsonObject("error").getString("code")).as("socket %d: %s", i, reply)
+              .isEqualTo("unavailable");
+          assertThat(reply.getJsonObject("error").getLong("retryAfterMs")).isPositive();
+          assertThat(c.awaitClose(5_000)).isEqualTo((short) 1013);
+          refused++;
+        }
+        assertThat(admitted).as("hellos within the address's share").isEqualTo(10);
+        assertThat(refused).as("hellos past it").isEqualTo(5);
+        // its share is given back as checks end: the address connects again
+        try (WsClient again = s.wsHello(token)) {
+          assertThat(again.call("ping", null).getBoolean("ok")).isTrue();
+        }
+      } finally {
+        redis.close();
+        sockets.forEach(WsClient::close);
+      }
+    }
+  }
 }

@@ -25,7 +25,8 @@ class StormAdmissionTest {
   @Test
   @DisplayName("70 sockets from one address say hello while their checks wait: all upgraded, none refused, all ready once Redis answers")
   void helloSaidLeavesTheSilentBudget() throws Exception {
-    try (TestServer s = TestServer.start(Map.of("RELAIS_HELLO_CONCURRENCY", "1", "RELAIS_HELLO_QUEUE", "200",
+    // a queue of 1,000: one address may hold a tenth of it (100), more than this storm
+    try (TestServer s = TestServer.start(Map.of("RELAIS_HELLO_CONCURRENCY", "1", "RELAIS_HELLO_QUEUE", "1000",
         "RELAIS_WS_HELLO_TIMEOUT_MS", "15000", "RELAIS_REDIS_TIMEOUT_MS", "10000"))) {
       String admin = s.adminToken();
       String org = s.createOrg(admin, "Storm Org", "ML");
