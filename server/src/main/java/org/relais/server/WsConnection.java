@@ -136,7 +136,12 @@ final class WsConnection {
     this.gateway = gateway;
     this.peer = peer;
     this.bucket = new TokenBucket(gateway.settings().wsRateBurst(), gateway.settings().wsRatePerSecond());
-    this.ctx = ws instanceof io.vertx.core.internal.http.WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    // The direct write below Vert.x (send) relies on Vert.x's writability flag being in step with the channel's,
+    // which holds when Netty fires writability changes as the write happens (plain TCP); behind TLS the SslHandler
+    // may fire them later, so TLS sockets keep Vert.x's own write path.
+    io.netty.channel.ChannelHandlerContext c =
+        ws instanceof io.vertx.core.internal.http.WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    this.ctx = c != null && c.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null ? c : null;
   }
 
   void start() {
