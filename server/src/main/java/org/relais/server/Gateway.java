@@ -445,8 +445,12 @@ final class Gateway extends VerticleBase {
       List<WsConnection> mine = byUser.get(user);
       if (own != null && mine != null) {
         SharedFrame frame = presenceFrame(own);
-        for (WsConnection conn : List.copyOf(mine)) {
-          conn.push(frame);
+        try {
+          for (WsConnection conn : List.copyOf(mine)) {
+            conn.push(frame);
+          }
+        } finally {
+          frame.release();
         }
       }
       JsonObject view = change.getJsonObject("public");
@@ -456,27 +460,34 @@ final class Gateway extends VerticleBase {
       }
       SharedFrame frame = null;
       Set<WsConnection> told = channels.size() > 1 ? new HashSet<>() : null;
-      for (Object channelId : channels) {
-        ChannelFeed feed = feeds.get(String.valueOf(channelId));
-        if (feed == null) {
-          continue;
-        }
-        for (WsConnection conn : new ArrayList<>(feed.followers)) {
-          if (conn.principal() == null || user.equals(conn.principal().userId())
-              || (told != null && !told.add(conn))) {
+      try {
+        for (Object channelId : channels) {
+          ChannelFeed feed = feeds.get(String.valueOf(channelId));
+          if (feed == null) {
             continue;
           }
-          if (frame == null) {
-            frame = presenceFrame(view);
+          for (WsConnection conn : new ArrayList<>(feed.followers)) {
+            if (conn.principal() == null || user.equals(conn.principal().userId())
+                || (told != null && !told.add(conn))) {
+              continue;
+            }
+            if (frame == null) {
+              frame = presenceFrame(view);
+            }
+            conn.push(frame);
           }
-          conn.push(frame);
+        }
+      } finally {
+        if (frame != null) {
+          frame.release();
         }
       }
     }
   }
 
+  /** A presence.changed event, encoded once for the sockets it goes to (a fan-out batch: release it after). */
   private static SharedFrame presenceFrame(JsonObject view) {
-    return new SharedFrame(new JsonObject().put("ev", Presence.CHANGED).put("data", view).encode());
+    return new SharedFrame(new JsonObject().put("ev", Presence.CHANGED).put("data", view).encode()).open();
   }
 
   /** Keep-alive: pings sockets that have been quiet, and closes those silent past the idle timeout. */

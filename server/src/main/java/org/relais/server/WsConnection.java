@@ -1,12 +1,16 @@
 package org.relais.server;
 
-import io.vertx.core.Future;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
 import org.relais.core.CloseCode;
 import org.relais.core.ErrorCode;
@@ -66,7 +70,7 @@ final class WsConnection {
   /** When the token of the last hello expires (epoch ms): the gateway's one-second sweep closes the socket then. */
   private long expiresAtMs = Long.MAX_VALUE;
   /** Vert.x's handler in the socket's pipeline: live events are written from there (see {@link #send}). */
-  private final io.netty.channel.ChannelHandlerContext ctx;
+  private final ChannelHandlerContext ctx;
   long lastSeen = System.currentTimeMillis();
   long lastPing = System.currentTimeMillis();
   private int strikes;
@@ -139,9 +143,8 @@ final class WsConnection {
     // The direct write below Vert.x (send) relies on Vert.x's writability flag being in step with the channel's,
     // which holds when Netty fires writability changes as the write happens (plain TCP); behind TLS the SslHandler
     // may fire them later, so TLS sockets keep Vert.x's own write path.
-    io.netty.channel.ChannelHandlerContext c =
-        ws instanceof io.vertx.core.internal.http.WebSocketInternal internal ? internal.channelHandlerContext() : null;
-    this.ctx = c != null && c.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null ? c : null;
+    ChannelHandlerContext c = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    this.ctx = c != null && c.pipeline().get(SslHandler.class) == null ? c : null;
   }
 
   void start() {
@@ -377,9 +380,6 @@ final class WsConnection {
             return;
           }
           boolean first = state == State.AWAITING_HELLO;
-          if (first) {
-            leavePreHello();
-          }
           principal = a.principal().withAddress(peer);
           recheck = a.recheck();
           token = recheck == null ? hello.getString("token") : null;
@@ -541,7 +541,7 @@ final class WsConnection {
   private boolean send(SharedFrame frame) {
     if (ctx != null && ctx.channel().isWritable() && frame.utf8Length() <= gateway.settings().wsMaxFrameBytes()) {
       frame.writeTo(ctx);
-      // Flushed at once, as Vert.x would: deferring the flush to the end of the event-loop turn (Gateway.flushLater)
+      // Flushed at once, as Vert.x would: deferring the flush to the end of the event-loop turn (tried)
       // let a turn's writes pile up past the high-water mark before the kernel took any, and a healthy reader of a
       // flood was cut with 4009 (PausedReaderTest, FaultSuiteTest F9).
       ctx.flush();
@@ -874,15 +874,16 @@ final class WsConnection {
    */
   private void abort() {
     abortTimer = -1;
-    if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
-      io.netty.channel.ChannelHandlerContext ctx = internal.channelHandlerContext();
-      if (ctx.channel().isOpen()) {
+    if (ws instanceof WebSocketInternal internal) {
+      // Vert.x's handler (also for a TLS socket, whose ctx field is null)
+      ChannelHandlerContext handler = internal.channelHandlerContext();
+      if (handler.channel().isOpen()) {
         LOG.debug("aborting conn={}: still open {} ms after its close", id, CLOSE_GRACE_MS);
         gateway.metrics().aborted();
-        ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+        handler.channel().config().setOption(ChannelOption.SO_LINGER, 0);
         // From Vert.x's own handler towards the socket: channel.close() would enter Vert.x's handler, which turns
         // it into one more close handshake instead of closing.
-        ctx.close();
+        handler.close();
       }
     }
   }

@@ -19,8 +19,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -245,7 +245,9 @@ public final class JsonFrames {
 
     @Override
     public void write(String s, int off, int len) {
-      write(s.toCharArray(), off, len);
+      char[] chars = new char[len];
+      s.getChars(off, off + len, chars, 0);
+      write(chars, 0, len);
     }
 
     @Override

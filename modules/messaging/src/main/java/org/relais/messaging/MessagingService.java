@@ -134,15 +134,9 @@ public interface MessagingService {
   Future<String> epoch();
 
   /**
-   * Presence watchers: people who share a channel with listed members (up to maxPresenceFanout members) with the
-   * user. Network and organisation channels do not count: everyone would watch everyone.
-   */
-  Future<Collection<String>> peopleSharingChannelsWith(String userId);
-
-  /**
    * The channels through which each user's presence is watched: the channels with listed members that the user is
-   * in and that have at most maxPresenceFanout members (the channels {@link #peopleSharingChannelsWith} reads the
-   * members of). For many users at once: one batch of reads per step, each channel's member count read once.
+   * in and that have at most maxPresenceFanout members (network, organisation and larger channels do not count:
+   * nearly everyone would watch everyone). For many users at once: one batch of reads per step, each channel's member count read once.
    *
    * @return by user id, in no particular order; a user in no such channel maps to an empty list
    */

@@ -16,6 +16,7 @@ import org.relais.identity.User;
 import org.relais.identity.UserStatus;
 import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
+import org.relais.redis.RedisMode;
 import org.relais.redis.Responses;
 
 import java.text.Normalizer;
@@ -24,13 +25,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,7 +49,7 @@ final class MessagingServiceImpl implements MessagingService {
   private static final Mentions NO_MENTIONS = new Mentions(List.of(), false);
   /** Channels whose last seq {@link #history} remembers, to read a page with its access check in one round trip. */
   private static final int LAST_SEQ_SEEN_MAX = 10_000;
-  private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeqSeen = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> lastSeqSeen = new ConcurrentHashMap<>();
 
   private final RedisDb db;
   private final IdentityService identity;
@@ -834,7 +835,7 @@ final class MessagingServiceImpl implements MessagingService {
     // The observer's read (notifications: who follows the channel with "all") joins the access reads, except on a
     // cluster, where it lives on another node whose failure must not fail the send.
     MessagingObserver o = observer;
-    Request extra = o == MessagingObserver.NONE || db.settings().mode() == org.relais.redis.RedisMode.CLUSTER
+    Request extra = o == MessagingObserver.NONE || db.settings().mode() == RedisMode.CLUSTER
         ? null : o.beforeSend(channelId);
     // Reads only, so sent at once, in the round trip of the rate-limit check; nothing is written before it passes.
     Future<List<Response>> reads = db.batch(accessRequests(p, channelId, extra));
@@ -1129,33 +1130,8 @@ final class MessagingServiceImpl implements MessagingService {
   }
 
   @Override
-  public Future<Collection<String>> peopleSharingChannelsWith(String userId) {
-    return db.send(Command.SMEMBERS, MessagingKeys.userChannels(userId)).compose(r -> {
-      List<String> ids = Responses.toList(r);
-      List<Request> reads = new ArrayList<>();
-      for (String id : ids) {
-        reads.add(Request.cmd(Command.HGET).arg(MessagingKeys.channel(id)).arg("memberCount"));
-      }
-      return db.batch(reads).compose(counts -> {
-        List<Request> members = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) {
-          if (Responses.num(counts.get(i)) <= settings.maxPresenceFanout()) {
-            members.add(Request.cmd(Command.HKEYS).arg(MessagingKeys.members(ids.get(i))));
-          }
-        }
-        return db.batch(members);
-      }).map(lists -> {
-        Set<String> people = new HashSet<>();
-        lists.forEach(l -> people.addAll(Responses.toList(l)));
-        people.remove(userId);
-        return people;
-      });
-    });
-  }
-
-  @Override
   public Future<Map<String, List<String>>> presenceChannelsOf(Collection<String> userIds) {
-    List<String> users = List.copyOf(new java.util.LinkedHashSet<>(userIds));
+    List<String> users = List.copyOf(new LinkedHashSet<>(userIds));
     if (users.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
