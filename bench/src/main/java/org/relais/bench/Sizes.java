@@ -11,7 +11,7 @@ final class Sizes {
   static Sizes of(boolean quick) {
     Sizes s = new Sizes();
     // quick: issue 9's "short mode under 5 minutes" (every scenario, every target, provisioning included);
-    // full: issue 9's sizes, about 45 minutes for one repetition with both peer adapters (docs/BENCHMARKS.md)
+    // full: issue 9's sizes, about 42 minutes for one repetition with both peer adapters, 8.5 of them provisioning (docs/BENCHMARKS.md)
     s.put("big.members", quick ? "500" : "2000");
     // 40 × 500 and 10 × 2000 are the 20,000 deliveries/s of issue 9's latency target
     s.put("big.rates", quick ? "40,150" : "10,50,100,150,200,300");

@@ -64,8 +64,8 @@ final class SharedFrame {
 
   /**
    * Writes the frame to a socket's channel without flushing it (the caller flushes). {@code ctx} is the context of
-   * Vert.x's handler, so the bytes go through whatever lies between it and the socket (TLS) exactly as Vert.x's own
-   * writes do. Must be called on the channel's event loop.
+   * Vert.x's handler, so the bytes go through the rest of the pipeline as Vert.x's own writes do; TLS sockets never
+   * get here (WsConnection keeps Vert.x's write path for them). Must be called on the channel's event loop.
    */
   void writeTo(ChannelHandlerContext ctx) {
     if (batch) {
