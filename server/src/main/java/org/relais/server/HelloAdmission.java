@@ -47,6 +47,11 @@ final class HelloAdmission {
   private long windowStart = System.nanoTime();
   private int doneInWindow;
   private int donePerSecond;
+  /**
+   * When the node last made progress: a check ended, or checks began after an idle spell. The rate's window above
+   * only moves while checks end, so after a quiet spell it is old, and a storm on an idle node is not a stuck node.
+   */
+  private long progressAt = System.nanoTime();
 
   private static final class Waiter {
     final Context context;
@@ -84,6 +89,9 @@ final class HelloAdmission {
         return Future.failedFuture(busy(drainMs(queue.size())));
       }
       if (running < concurrency) {
+        if (running == 0) {
+          progressAt = System.nanoTime();
+        }
         running++;
         byAddress.put(address, mine + 1);
         return Future.succeededFuture();
@@ -146,6 +154,7 @@ final class HelloAdmission {
   private void counted() {
     doneInWindow++;
     long now = System.nanoTime();
+    progressAt = now;
     long elapsed = now - windowStart;
     if (elapsed >= 1_000_000_000L) {
       donePerSecond = (int) (doneInWindow * 1_000_000_000L / elapsed);
@@ -159,7 +168,7 @@ final class HelloAdmission {
    * {@link #RETRY_AFTER_MS} when nothing is known yet (under the lock).
    */
   private long drainMs(int queued) {
-    if (System.nanoTime() - windowStart > 2_000_000_000L && queued > concurrency) {
+    if (System.nanoTime() - progressAt > 2_000_000_000L && queued > concurrency) {
       // no check has ended for two seconds while hellos wait: the node is stuck (Redis not answering); asking for a
       // retry within a second would rebuild the storm
       return MAX_RETRY_AFTER_MS;

@@ -89,6 +89,55 @@ class StormAdmissionTest {
     }
   }
 
+  @Test
+  @DisplayName("a storm on a node that was idle is not a stuck node: a refusal before any check has ended asks for "
+      + "about a second; once no check has ended for 2 s while hellos wait, for 30 s")
+  void idleNodeStormIsNotStuck() throws Exception {
+    // concurrency 1 and a queue of 100: one address holds at most 10 hellos (one checked, nine waiting)
+    try (TestServer s = TestServer.start(Map.of("RELAIS_HELLO_CONCURRENCY", "1", "RELAIS_HELLO_QUEUE", "100",
+        "RELAIS_WS_HELLO_TIMEOUT_MS", "20000", "RELAIS_REDIS_TIMEOUT_MS", "20000"))) {
+      String admin = s.adminToken();
+      String org = s.createOrg(admin, "Idle Org", "ML");
+      String token = s.createUser(admin, org, "Idle 0").getString("accessToken");
+      // set-up went over HTTP: no hello has been checked since the node started, more than 2 s ago
+      Thread.sleep(2_500);
+      Redis redis = Redis.createClient(s.clients, s.redis.url());
+      List<RawWs> sockets = new ArrayList<>();
+      try {
+        TestServer.await(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(8_000).arg("ALL")));
+        for (int i = 0; i < 12; i++) {
+          if (i == 11) {
+            // more than 2 s with no check ended while nine hellos wait: that node is stuck
+            Thread.sleep(2_500);
+          }
+          RawWs ws = RawWs.connect(s.port);
+          sockets.add(ws);
+          assertThat(ws.responseHead).as("upgrade %d", i).startsWith("HTTP/1.1 101");
+          ws.sendText(new JsonObject().put("id", "h").put("op", "hello")
+              .put("data", new JsonObject().put("token", token)).encode());
+        }
+        for (int i = 10; i < 12; i++) {
+          JsonObject reply = new JsonObject(replyTo(sockets.get(i), "h"));
+          assertThat(reply.getJsonObject("error").getString("code")).as("socket %d", i).isEqualTo("unavailable");
+          long retryAfterMs = reply.getJsonObject("error").getLong("retryAfterMs");
+          if (i == 10) {
+            assertThat(retryAfterMs).as("a storm on an idle node: retry in about a second").isBetween(1_000L, 1_999L);
+          } else {
+            assertThat(retryAfterMs).as("a stuck node: retry much later").isGreaterThanOrEqualTo(30_000L);
+          }
+        }
+        for (int i = 0; i < 10; i++) {
+          assertThat(replyTo(sockets.get(i), "h")).as("socket %d, once Redis answers", i).contains("\"ok\":true");
+        }
+      } finally {
+        redis.close();
+        for (RawWs ws : sockets) {
+          ws.close();
+        }
+      }
+    }
+  }
+
   /** The text of the reply to request {@code id}, skipping pushes. */
   private static String replyTo(RawWs ws, String id) throws Exception {
     while (true) {
