@@ -168,10 +168,12 @@ final class HelloAdmission {
    * {@link #RETRY_AFTER_MS} when nothing is known yet (under the lock).
    */
   private long drainMs(int queued) {
-    if (System.nanoTime() - progressAt > 2_000_000_000L && queued > concurrency) {
-      // no check has ended for two seconds while hellos wait: the node is stuck (Redis not answering); asking for a
-      // retry within a second would rebuild the storm
-      return MAX_RETRY_AFTER_MS;
+    long stalledMs = (System.nanoTime() - progressAt) / 1_000_000L;
+    if (stalledMs > 2_000 && queued > concurrency) {
+      // no check has ended for two seconds while hellos wait: Redis is slow or not answering. A retry within a
+      // second would rebuild the storm; 30 s after a two-second hiccup (a starved Redis in a storm) would keep
+      // clients out long after it: the wait grows with the stall, twice its length, at most 30 s
+      return Math.min(MAX_RETRY_AFTER_MS, 2 * stalledMs);
     }
     if (donePerSecond <= 0 || System.nanoTime() - windowStart > 2_000_000_000L) {
       return RETRY_AFTER_MS;
