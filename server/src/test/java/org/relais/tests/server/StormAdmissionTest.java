@@ -1,11 +1,15 @@
 package org.relais.tests.server;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.relais.redis.ManagedRedis;
+import org.relais.tests.redis.TestRedis;
+import org.relais.tests.server.faults.RedisProxy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -135,6 +139,51 @@ class StormAdmissionTest {
           ws.close();
         }
       }
+    }
+  }
+
+  @Test
+  @DisplayName("hellos queued past wsHelloTimeoutMs keep their place while the node keeps ending checks (a slow "
+      + "Redis): all get in, none refused")
+  void queuedHellosWaitWhileChecksEnd() throws Exception {
+    ManagedRedis redis = TestRedis.start();
+    Vertx vertx = Vertx.vertx();
+    // one check at a time, each slowed by a Redis link that delays every byte 40 ms: twelve take several times the
+    // 1 s a hello may wait in the queue while no check ends
+    try (RedisProxy proxy = new RedisProxy(vertx, redis.port());
+         TestServer s = TestServer.startOn(redis, Map.of("RELAIS_REDIS_URL", proxy.url(redis.url()),
+             "RELAIS_HELLO_CONCURRENCY", "1", "RELAIS_HELLO_QUEUE", "200", "RELAIS_WS_HELLO_TIMEOUT_MS", "1000"))) {
+      String admin = s.adminToken();
+      String org = s.createOrg(admin, "Slow Link Org", "ML");
+      String token = s.createUser(admin, org, "Slow Link").getString("accessToken");
+      List<RawWs> sockets = new ArrayList<>();
+      try {
+        proxy.delay(40);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 12; i++) {
+          RawWs ws = RawWs.connect(s.port);
+          sockets.add(ws);
+          assertThat(ws.responseHead).as("upgrade %d", i).startsWith("HTTP/1.1 101");
+          ws.sendText(new JsonObject().put("id", "h").put("op", "hello")
+              .put("data", new JsonObject().put("token", token)).encode());
+        }
+        for (int i = 0; i < sockets.size(); i++) {
+          assertThat(replyTo(sockets.get(i), "h")).as("socket %d", i).contains("\"ok\":true");
+        }
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(tookMs).as("the queue outlasted wsHelloTimeoutMs (otherwise this test shows nothing)")
+            .isGreaterThan(1_500);
+        proxy.delay(0);
+        assertThat(s.get("/metrics").bodyAsString()).contains("relais_ws_hello_refused_total 0.0");
+      } finally {
+        proxy.delay(0);
+        for (RawWs ws : sockets) {
+          ws.close();
+        }
+      }
+    } finally {
+      vertx.close();
+      redis.stop();
     }
   }
 
