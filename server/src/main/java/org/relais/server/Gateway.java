@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -297,6 +298,20 @@ final class Gateway extends VerticleBase {
 
   /** The socket follows a channel, after {@code after} (null: from now), if its user is a member. */
   void follow(WsConnection conn, String channelId, Long after) {
+    follow(conn, channelId, after, 0);
+  }
+
+  /**
+   * How long to wait before asking Redis again after the {@code attempt}-th failed membership read (0 first): 1, 2,
+   * 4, 8, 16, then 30 s, each plus up to a second at random, so that the follows a Redis outage failed together
+   * (every socket and channel at once when a connection drops) neither come back as one burst nor keep a struggling
+   * Redis busy every second.
+   */
+  static long membershipRetryMs(int attempt) {
+    return Math.min(30_000L, 1_000L << Math.min(attempt, 5)) + ThreadLocalRandom.current().nextLong(1_000);
+  }
+
+  private void follow(WsConnection conn, String channelId, Long after, int attempt) {
     if (!conn.isReady() || conn.isFollowing(channelId)) {
       return;
     }
@@ -318,7 +333,7 @@ final class Gateway extends VerticleBase {
           }
           if (ar.failed()) {
             unfollow(conn, channelId);
-            vertx.setTimer(1_000, t -> follow(conn, channelId, after));
+            vertx.setTimer(membershipRetryMs(attempt), t -> follow(conn, channelId, after, attempt + 1));
             return;
           }
           if (!ar.result()) {
@@ -467,8 +482,10 @@ final class Gateway extends VerticleBase {
             continue;
           }
           for (WsConnection conn : new ArrayList<>(feed.followers)) {
+            // not to a socket whose own removal from this channel is being confirmed (it may still be told
+            // through another channel it shares with the user)
             if (conn.principal() == null || user.equals(conn.principal().userId())
-                || (told != null && !told.add(conn))) {
+                || !conn.sharesEphemeral(feed.channelId) || (told != null && !told.add(conn))) {
               continue;
             }
             if (frame == null) {

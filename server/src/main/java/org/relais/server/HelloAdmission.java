@@ -16,8 +16,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Admission of first {@code hello}s, node-wide (shared by every gateway instance): at most {@code concurrency} are
  * checked at once (token, session, the user's channels); the next ones wait in a queue of at most {@code queue},
- * each for at most {@code maxWaitMs}. A hello that finds the queue full, or waits too long, is refused at once
- * with {@code unavailable} and a {@code retryAfterMs}, so that a burst of connections (a reconnect storm) makes
+ * each for {@code maxWaitMs} — and longer, up to {@link #MAX_QUEUED_MS}, while the node keeps ending checks (a
+ * storm it is working through: a refusal would only make the client pay its upgrade again and come back later).
+ * A hello that finds the queue full, or waits {@code maxWaitMs} while the node makes no progress, is refused at
+ * once with {@code unavailable} and a {@code retryAfterMs}, so that a burst of connections (a reconnect storm) makes
  * slower progress rather than hellos that all pass their deadline together. The {@code retryAfterMs} is sized to the
  * queue: the time the hellos queued then should take at the rate checks ended in the last second (see
  * {@link #busy(long)}); the queue itself is sized so that a storm the node can check within the deadline is queued
@@ -32,6 +34,10 @@ final class HelloAdmission {
   private static final long RETRY_AFTER_MS = 1_000;
   /** The longest retryAfterMs asked for (before its spread), however long the queue. */
   private static final long MAX_RETRY_AFTER_MS = 30_000;
+  /** The longest a hello waits in the queue, while checks keep ending. */
+  static final long MAX_QUEUED_MS = 30_000;
+  /** No check ended for this long while hellos wait: the node is stalled (Redis slow or not answering). */
+  private static final long STALL_MS = 2_000;
 
   private final Vertx vertx;
   private final int concurrency;
@@ -47,12 +53,20 @@ final class HelloAdmission {
   private long windowStart = System.nanoTime();
   private int doneInWindow;
   private int donePerSecond;
+  /**
+   * When the node last made progress: a check ended, or checks began after an idle spell. The rate's window above
+   * only moves while checks end, so after a quiet spell it is old, and a storm on an idle node is not a stuck node.
+   */
+  private long progressAt = System.nanoTime();
 
   private static final class Waiter {
     final Context context;
     final String address;
     final Promise<Void> promise = Promise.promise();
-    long timer = -1;
+    final long queuedAt = System.nanoTime();
+    /** Out of the queue: admitted or refused (under the lock). */
+    boolean left;
+    volatile long timer = -1;
 
     Waiter(Context context, String address) {
       this.context = context;
@@ -84,6 +98,9 @@ final class HelloAdmission {
         return Future.failedFuture(busy(drainMs(queue.size())));
       }
       if (running < concurrency) {
+        if (running == 0) {
+          progressAt = System.nanoTime();
+        }
         running++;
         byAddress.put(address, mine + 1);
         return Future.succeededFuture();
@@ -96,22 +113,32 @@ final class HelloAdmission {
       queue.add(waiter);
       byAddress.put(address, mine + 1);
     }
-    waiter.timer = vertx.setTimer(maxWaitMs, t -> {
-      boolean removed;
-      long drain;
-      synchronized (this) {
-        removed = queue.remove(waiter);
-        if (removed) {
-          leave(waiter.address);
-        }
-        drain = drainMs(queue.size());
-      }
-      if (removed) {
-        metrics.helloRefused.increment();
-        waiter.promise.tryFail(busy(drain));
-      }
-    });
+    waiter.timer = vertx.setTimer(maxWaitMs, t -> waited(waiter));
     return waiter.promise.future();
+  }
+
+  /**
+   * A waiter's deadline: it keeps its place, looked at again each second, while the node ends checks and it has
+   * waited less than {@link #MAX_QUEUED_MS}; otherwise it is refused.
+   */
+  private void waited(Waiter waiter) {
+    long drain;
+    synchronized (this) {
+      if (waiter.left) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (now - progressAt <= STALL_MS * 1_000_000L && now - waiter.queuedAt < MAX_QUEUED_MS * 1_000_000L) {
+        waiter.timer = vertx.setTimer(1_000, t -> waited(waiter));
+        return;
+      }
+      queue.remove(waiter);
+      waiter.left = true;
+      leave(waiter.address);
+      drain = drainMs(queue.size());
+    }
+    metrics.helloRefused.increment();
+    waiter.promise.tryFail(busy(drain));
   }
 
   /** One hello of the address is no longer checked or waiting (under the lock). */
@@ -130,6 +157,7 @@ final class HelloAdmission {
         running--;
         return;
       }
+      next.left = true;
     }
     if (next.timer >= 0) {
       vertx.cancelTimer(next.timer);
@@ -146,6 +174,7 @@ final class HelloAdmission {
   private void counted() {
     doneInWindow++;
     long now = System.nanoTime();
+    progressAt = now;
     long elapsed = now - windowStart;
     if (elapsed >= 1_000_000_000L) {
       donePerSecond = (int) (doneInWindow * 1_000_000_000L / elapsed);
@@ -159,10 +188,12 @@ final class HelloAdmission {
    * {@link #RETRY_AFTER_MS} when nothing is known yet (under the lock).
    */
   private long drainMs(int queued) {
-    if (System.nanoTime() - windowStart > 2_000_000_000L && queued > concurrency) {
-      // no check has ended for two seconds while hellos wait: the node is stuck (Redis not answering); asking for a
-      // retry within a second would rebuild the storm
-      return MAX_RETRY_AFTER_MS;
+    long stalledMs = (System.nanoTime() - progressAt) / 1_000_000L;
+    if (stalledMs > STALL_MS && queued > concurrency) {
+      // no check has ended for two seconds while hellos wait: Redis is slow or not answering. A retry within a
+      // second would rebuild the storm; 30 s after a two-second hiccup (a starved Redis in a storm) would keep
+      // clients out long after it: the wait grows with the stall, twice its length, at most 30 s
+      return Math.min(MAX_RETRY_AFTER_MS, 2 * stalledMs);
     }
     if (donePerSecond <= 0 || System.nanoTime() - windowStart > 2_000_000_000L) {
       return RETRY_AFTER_MS;

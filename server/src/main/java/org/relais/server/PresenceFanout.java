@@ -29,8 +29,12 @@ import java.util.function.Supplier;
  * <p>The change is already recorded in Redis as announced when it gets here, so a failed read or publish is
  * retried ({@link #RETRY_DELAYS_MS}: a busy node's Redis commands time out in bursts) before it is given up with a
  * warning; {@code presence.get} tells the truth either way. A retry never overtakes a newer change: each user's
- * latest announced public and own views are numbered here, and an attempt leaves out a view a newer one replaced
- * (so watchers cannot be left with an older status than the last one announced by this node).
+ * latest announced public and own views are numbered here, and an attempt leaves out a view a newer one replaced.
+ * What this does not order: two changes of one user settled on different event loops are numbered in the order
+ * they reach {@link #announce}, not the order Redis settled them; and a publish that timed out here may still be
+ * executed by Redis after a newer one sent on another connection. Either can leave watchers with a stale status
+ * until the user's next change (rare: it takes two changes of one user within a Redis round trip, or a time-out);
+ * a per-user version returned by the settle script and checked by each gateway would close it.
  *
  * <p>Message: {@code {"t":"presence","changes":[{"user":…,"channels":[…]?,"public":view?,"own":view?},…]}}, at most
  * {@link #CHANGES_PER_MESSAGE} changes per message.

@@ -560,6 +560,16 @@ final class WsConnection {
     return follows.containsKey(channelId);
   }
 
+  /**
+   * Whether the channel's unlogged events (presence of its members, typing) may go to this socket: it follows the
+   * channel and is not waiting for its membership to be checked again after its own member.left (a removed member
+   * must hear nothing more of the channel, however long Redis takes to confirm the removal). On the socket's loop.
+   */
+  boolean sharesEphemeral(String channelId) {
+    Follow f = follows.get(channelId);
+    return f != null && !f.checking && state == State.READY;
+  }
+
   List<String> followedChannels() {
     return List.copyOf(follows.keySet());
   }
@@ -628,7 +638,8 @@ final class WsConnection {
       return;
     }
     Follow f = follows.get(channelId);
-    if (f == null || f.last < 0 || state != State.READY || principal.userId().equals(fromUser) || ws.isClosed()) {
+    if (f == null || f.last < 0 || f.checking || state != State.READY || principal.userId().equals(fromUser)
+        || ws.isClosed()) {
       return;
     }
     send(json);
@@ -674,21 +685,22 @@ final class WsConnection {
     f.last = offset;
     if (leftUser != null && principal.userId().equals(leftUser)) {
       f.checking = true;
-      checkStillMember(channelId, f);
+      checkStillMember(channelId, f, 0);
     }
   }
 
   /** After a member.left of this user: keeps following if still a member, stops if not, asks again if Redis fails. */
-  private void checkStillMember(String channelId, Follow f) {
+  private void checkStillMember(String channelId, Follow f, int attempt) {
     gateway.messaging().isMember(principal, channelId).onComplete(ar -> {
       if (follows.get(channelId) != f || state != State.READY) {
         return;
       }
       if (ar.failed()) {
-        // unknown (Redis did not answer): the events stay held, and the question is asked again
-        gateway.vertx().setTimer(1_000, t -> {
+        // unknown (Redis did not answer): the events stay held (nothing of the channel is sent meanwhile), and the
+        // question is asked again, backing off
+        gateway.vertx().setTimer(Gateway.membershipRetryMs(attempt), t -> {
           if (follows.get(channelId) == f && state == State.READY) {
-            checkStillMember(channelId, f);
+            checkStillMember(channelId, f, attempt + 1);
           }
         });
       } else if (ar.result()) {

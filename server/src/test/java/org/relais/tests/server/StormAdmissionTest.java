@@ -1,11 +1,15 @@
 package org.relais.tests.server;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.relais.redis.ManagedRedis;
+import org.relais.tests.redis.TestRedis;
+import org.relais.tests.server.faults.RedisProxy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +90,100 @@ class StormAdmissionTest {
           ws.close();
         }
       }
+    }
+  }
+
+  @Test
+  @DisplayName("a storm on a node that was idle is not a stuck node: a refusal before any check has ended asks for "
+      + "about a second; once no check has ended for 2 s while hellos wait, for twice the stall")
+  void idleNodeStormIsNotStuck() throws Exception {
+    // concurrency 1 and a queue of 100: one address holds at most 10 hellos (one checked, nine waiting)
+    try (TestServer s = TestServer.start(Map.of("RELAIS_HELLO_CONCURRENCY", "1", "RELAIS_HELLO_QUEUE", "100",
+        "RELAIS_WS_HELLO_TIMEOUT_MS", "20000", "RELAIS_REDIS_TIMEOUT_MS", "20000"))) {
+      String admin = s.adminToken();
+      String org = s.createOrg(admin, "Idle Org", "ML");
+      String token = s.createUser(admin, org, "Idle 0").getString("accessToken");
+      // set-up went over HTTP: no hello has been checked since the node started, more than 2 s ago
+      Thread.sleep(2_500);
+      Redis redis = Redis.createClient(s.clients, s.redis.url());
+      List<RawWs> sockets = new ArrayList<>();
+      try {
+        TestServer.await(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(8_000).arg("ALL")));
+        for (int i = 0; i < 12; i++) {
+          if (i == 11) {
+            // more than 2 s with no check ended while nine hellos wait: that node is stalled
+            Thread.sleep(2_500);
+          }
+          RawWs ws = RawWs.connect(s.port);
+          sockets.add(ws);
+          assertThat(ws.responseHead).as("upgrade %d", i).startsWith("HTTP/1.1 101");
+          ws.sendText(new JsonObject().put("id", "h").put("op", "hello")
+              .put("data", new JsonObject().put("token", token)).encode());
+        }
+        for (int i = 10; i < 12; i++) {
+          JsonObject reply = new JsonObject(replyTo(sockets.get(i), "h"));
+          assertThat(reply.getJsonObject("error").getString("code")).as("socket %d", i).isEqualTo("unavailable");
+          long retryAfterMs = reply.getJsonObject("error").getLong("retryAfterMs");
+          if (i == 10) {
+            assertThat(retryAfterMs).as("a storm on an idle node: retry in about a second").isBetween(1_000L, 1_999L);
+          } else {
+            assertThat(retryAfterMs).as("a stalled node: retry after at least twice the stall").isGreaterThanOrEqualTo(4_000L);
+          }
+        }
+        for (int i = 0; i < 10; i++) {
+          assertThat(replyTo(sockets.get(i), "h")).as("socket %d, once Redis answers", i).contains("\"ok\":true");
+        }
+      } finally {
+        redis.close();
+        for (RawWs ws : sockets) {
+          ws.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("hellos queued past wsHelloTimeoutMs keep their place while the node keeps ending checks (a slow "
+      + "Redis): all get in, none refused")
+  void queuedHellosWaitWhileChecksEnd() throws Exception {
+    ManagedRedis redis = TestRedis.start();
+    Vertx vertx = Vertx.vertx();
+    // one check at a time, each slowed by a Redis link that delays every byte 40 ms: twelve take several times the
+    // 1 s a hello may wait in the queue while no check ends
+    try (RedisProxy proxy = new RedisProxy(vertx, redis.port());
+         TestServer s = TestServer.startOn(redis, Map.of("RELAIS_REDIS_URL", proxy.url(redis.url()),
+             "RELAIS_HELLO_CONCURRENCY", "1", "RELAIS_HELLO_QUEUE", "200", "RELAIS_WS_HELLO_TIMEOUT_MS", "1000"))) {
+      String admin = s.adminToken();
+      String org = s.createOrg(admin, "Slow Link Org", "ML");
+      String token = s.createUser(admin, org, "Slow Link").getString("accessToken");
+      List<RawWs> sockets = new ArrayList<>();
+      try {
+        proxy.delay(40);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 12; i++) {
+          RawWs ws = RawWs.connect(s.port);
+          sockets.add(ws);
+          assertThat(ws.responseHead).as("upgrade %d", i).startsWith("HTTP/1.1 101");
+          ws.sendText(new JsonObject().put("id", "h").put("op", "hello")
+              .put("data", new JsonObject().put("token", token)).encode());
+        }
+        for (int i = 0; i < sockets.size(); i++) {
+          assertThat(replyTo(sockets.get(i), "h")).as("socket %d", i).contains("\"ok\":true");
+        }
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(tookMs).as("the queue outlasted wsHelloTimeoutMs (otherwise this test shows nothing)")
+            .isGreaterThan(1_500);
+        proxy.delay(0);
+        assertThat(s.get("/metrics").bodyAsString()).contains("relais_ws_hello_refused_total 0.0");
+      } finally {
+        proxy.delay(0);
+        for (RawWs ws : sockets) {
+          ws.close();
+        }
+      }
+    } finally {
+      vertx.close();
+      redis.stop();
     }
   }
 
