@@ -50,6 +50,13 @@ final class Gateway extends VerticleBase {
   private long sweepTimer;
   private long pollTimer;
   private long heartbeatTimer;
+  /**
+   * The presence heartbeat is spread over its interval: each tick beats the users of one slice (by user id), so
+   * that 10,000 users do not become one burst of scripts every interval that every send queues behind in Redis
+   * (the small-rooms stalls of the five-repetition benchmark run; see docs/BENCHMARKS.md).
+   */
+  static final int HEARTBEAT_SLICES = 20;
+  private int heartbeatTick;
   private final Map<String, Integer> awaitingHello = new HashMap<>();
   /** Sockets one user may hold on one gateway instance; past it the oldest is closed. */
   private static final int MAX_SOCKETS_PER_USER = 20;
@@ -154,8 +161,9 @@ final class Gateway extends VerticleBase {
     busConsumer = vertx.eventBus().localConsumer(NodeBus.LOCAL_ADDRESS, m -> onBus(m.body()));
     sweepTimer = vertx.setPeriodic(1_000, t -> sweep());
     pollTimer = vertx.setPeriodic(15_000, t -> feeds.values().forEach(ChannelFeed::poll));
-    heartbeatTimer = vertx.setPeriodic(PresenceSettings.of(config.presenceTtlSeconds(), config.presenceAwaySeconds(),
-        config.presenceGraceSeconds()).heartbeatIntervalMs(), t -> heartbeat());
+    long beatMs = PresenceSettings.of(config.presenceTtlSeconds(), config.presenceAwaySeconds(),
+        config.presenceGraceSeconds()).heartbeatIntervalMs();
+    heartbeatTimer = vertx.setPeriodic(Math.max(1, beatMs / HEARTBEAT_SLICES), t -> heartbeat());
     return server.listen(config.port(), config.host());
   }
 
@@ -256,8 +264,13 @@ final class Gateway extends VerticleBase {
 
   /** Tells presence that this instance's sessions are alive, in one batch. */
   private void heartbeat() {
+    int slice = heartbeatTick;
+    heartbeatTick = (heartbeatTick + 1) % HEARTBEAT_SLICES;
     Map<String, List<String>> sessions = new HashMap<>();
     byUser.forEach((user, conns) -> {
+      if (Math.floorMod(user.hashCode(), HEARTBEAT_SLICES) != slice) {
+        return;
+      }
       List<String> ids = new ArrayList<>();
       for (WsConnection c : conns) {
         if (c.isReady()) {
