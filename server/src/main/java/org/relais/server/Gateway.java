@@ -262,7 +262,7 @@ final class Gateway extends VerticleBase {
     }
   }
 
-  /** Tells presence that the sessions of one slice of this instance's users are alive (every user once per interval). */
+  /** Tells presence that the sessions of one slice of this instance's users are alive (each user once an interval). */
   private void heartbeat() {
     int slice = heartbeatTick;
     heartbeatTick = (heartbeatTick + 1) % HEARTBEAT_SLICES;

@@ -55,8 +55,8 @@ class RemovedMemberSilenceTest {
           .getJsonObject("channel").getString("id");
       try (WsClient b = far.wsHello(token(removed)); WsClient e = far.wsHello(token(stays))) {
         // both follow the channel on the far node: a message reaches both
-        near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel).put("text", "Réunion à 10 h")
-            .put("clientMsgId", "before-removal"));
+        near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
+            .put("text", "Réunion à 10 h").put("clientMsgId", "before-removal"));
         b.nextPush("message.new", channel, 10_000);
         e.nextPush("message.new", channel, 10_000);
 

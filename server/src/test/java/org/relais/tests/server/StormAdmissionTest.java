@@ -127,7 +127,8 @@ class StormAdmissionTest {
           if (i == 10) {
             assertThat(retryAfterMs).as("a storm on an idle node: retry in about a second").isBetween(1_000L, 1_999L);
           } else {
-            assertThat(retryAfterMs).as("a stalled node: retry after at least twice the stall").isGreaterThanOrEqualTo(4_000L);
+            assertThat(retryAfterMs).as("a stalled node: retry after at least twice the stall")
+                .isGreaterThanOrEqualTo(4_000L);
           }
         }
         for (int i = 0; i < 10; i++) {
