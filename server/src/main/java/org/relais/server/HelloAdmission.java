@@ -127,18 +127,26 @@ final class HelloAdmission {
       if (waiter.left) {
         return;
       }
-      long now = System.nanoTime();
-      if (now - progressAt <= STALL_MS * 1_000_000L && now - waiter.queuedAt < MAX_QUEUED_MS * 1_000_000L) {
-        waiter.timer = vertx.setTimer(1_000, t -> waited(waiter));
-        return;
+      boolean keep = stalledMs() <= STALL_MS && System.nanoTime() - waiter.queuedAt < MAX_QUEUED_MS * 1_000_000L;
+      if (!keep) {
+        queue.remove(waiter);
+        waiter.left = true;
+        leave(waiter.address);
       }
-      queue.remove(waiter);
-      waiter.left = true;
-      leave(waiter.address);
-      drain = drainMs(queue.size());
+      drain = keep ? -1 : drainMs(queue.size());
+    }
+    if (drain < 0) {
+      // looked at again in a second (release() cancels this timer if the hello is admitted meanwhile)
+      waiter.timer = vertx.setTimer(1_000, t -> waited(waiter));
+      return;
     }
     metrics.helloRefused.increment();
     waiter.promise.tryFail(busy(drain));
+  }
+
+  /** How long since the node last made progress (under the lock). */
+  private long stalledMs() {
+    return (System.nanoTime() - progressAt) / 1_000_000L;
   }
 
   /** One hello of the address is no longer checked or waiting (under the lock). */
@@ -188,7 +196,7 @@ final class HelloAdmission {
    * {@link #RETRY_AFTER_MS} when nothing is known yet (under the lock).
    */
   private long drainMs(int queued) {
-    long stalledMs = (System.nanoTime() - progressAt) / 1_000_000L;
+    long stalledMs = stalledMs();
     if (stalledMs > STALL_MS && queued > concurrency) {
       // no check has ended for two seconds while hellos wait: Redis is slow or not answering. A retry within a
       // second would rebuild the storm; 30 s after a two-second hiccup (a starved Redis in a storm) would keep
