@@ -90,7 +90,10 @@ final class WsConnection {
   private static final class Follow {
     long last = -1;
     boolean catchingUp;
-    /** The user's own member.left was just sent: nothing more until membership is checked again. */
+    /**
+     * The user's own member.left was just sent, or a trimmed gap may have hidden one: nothing more until membership
+     * is checked again.
+     */
     boolean checking;
     /** The offset catching up aims at. */
     long target;
@@ -645,7 +648,12 @@ final class WsConnection {
     send(json);
   }
 
-  /** The channel's events between what this socket saw and now are gone from the log: it must reload the channel. */
+  /**
+   * The channel's events between what this socket saw and {@code offset} are gone from the log: it must reload the
+   * channel. They may have held the user's own {@code member.left}, which nothing else would tell this socket: so
+   * nothing more of the channel is sent until Redis confirms the user is still a member (if not, {@code resync}
+   * {@code removed} and the channel is dropped), as after a {@code member.left} seen.
+   */
   void resync(String channelId, String reason, long offset) {
     if (offLoop(() -> resync(channelId, reason, offset))) {
       return;
@@ -655,6 +663,10 @@ final class WsConnection {
       f.last = Math.max(f.last, offset);
     }
     push("resync", new JsonObject().put("channelId", channelId).put("reason", reason).put("offset", offset));
+    if (f != null && !f.checking && state == State.READY) {
+      f.checking = true;
+      checkStillMember(channelId, f, 0, true);
+    }
   }
 
   /**
@@ -685,12 +697,16 @@ final class WsConnection {
     f.last = offset;
     if (leftUser != null && principal.userId().equals(leftUser)) {
       f.checking = true;
-      checkStillMember(channelId, f, 0);
+      checkStillMember(channelId, f, 0, false);
     }
   }
 
-  /** After a member.left of this user: keeps following if still a member, stops if not, asks again if Redis fails. */
-  private void checkStillMember(String channelId, Follow f, int attempt) {
+  /**
+   * After a member.left of this user, or a trimmed gap: keeps following if still a member, stops if not (telling the
+   * client {@code resync} {@code removed} when it did not see its member.left: {@code unseen}), asks again if Redis
+   * fails.
+   */
+  private void checkStillMember(String channelId, Follow f, int attempt, boolean unseen) {
     gateway.messaging().isMember(principal, channelId).onComplete(ar -> {
       if (follows.get(channelId) != f || state != State.READY) {
         return;
@@ -700,7 +716,7 @@ final class WsConnection {
         // question is asked again, backing off
         gateway.vertx().setTimer(Gateway.membershipRetryMs(attempt), t -> {
           if (follows.get(channelId) == f && state == State.READY) {
-            checkStillMember(channelId, f, attempt + 1);
+            checkStillMember(channelId, f, attempt + 1, unseen);
           }
         });
       } else if (ar.result()) {
@@ -711,6 +727,9 @@ final class WsConnection {
         }
       } else {
         gateway.unfollow(this, channelId);
+        if (unseen) {
+          push("resync", new JsonObject().put("channelId", channelId).put("reason", "removed"));
+        }
       }
     });
   }
