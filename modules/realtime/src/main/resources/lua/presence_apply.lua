@@ -21,8 +21,7 @@
 -- Returns, for each user, 9 strings: user id, status, public status, last seen (ms or ''), changes (bits: 1 status,
 -- 2 public status, 4 choices), hidden (1|0), chosen status (auto|away|dnd), live session count, and the user's
 -- version: a number raised by every call that changes something (0 when nothing changed), so that whoever
--- receives two announcements of one user out of order can tell the newer (the state lives 30 days untouched; no
--- announcement waits that long).
+-- receives two announcements of one user out of order can tell the newer.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local sessionMs = tonumber(ARGV[1])
@@ -142,7 +141,11 @@ while a <= #ARGV do
   end
   local ver = 0
   if changes ~= 0 then
-    ver = redis.call('HINCRBY', state, 'ver', 1)
+    -- Redis's clock in ms, or one more than the last version if that is ahead: rises with every change, and keeps
+    -- rising after the state was lost (a failover that dropped the last writes, a flush), so a version remembered
+    -- by a gateway does not make a new change look old (unless a replica's clock is behind its primary's)
+    ver = math.max((tonumber(redis.call('HGET', state, 'ver')) or 0) + 1, now)
+    redis.call('HSET', state, 'ver', string.format('%d', ver))
     written = true
   end
   if liveUntil > now then
@@ -162,7 +165,7 @@ while a <= #ARGV do
   out[#out + 1] = hidden and '1' or '0'
   out[#out + 1] = choice
   out[#out + 1] = tostring(count)
-  out[#out + 1] = tostring(ver)
+  out[#out + 1] = string.format('%d', ver)
   a = first + n
   k = k + 4
 end

@@ -435,7 +435,6 @@ final class Gateway extends VerticleBase {
       }
       case "reconnected" -> {
         newsLostAt = System.nanoTime();
-        forgetPresenceVersions();
         List.copyOf(connections).forEach(WsConnection::revalidate);
         feeds.values().forEach(ChannelFeed::poll);
       }
@@ -523,7 +522,7 @@ final class Gateway extends VerticleBase {
     }
   }
 
-  /** Redis may have lost or restarted its presence versions (see {@link PresenceVersions#clear}). */
+  /** The database was replaced: versions remembered from it mean nothing (see {@link PresenceVersions#clear}). */
   private void forgetPresenceVersions() {
     ownVersions.clear();
     publicVersions.clear();

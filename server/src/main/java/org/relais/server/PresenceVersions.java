@@ -42,9 +42,8 @@ final class PresenceVersions {
   }
 
   /**
-   * Forgets every version: after the node's Redis connection came back (a failover may have lost the last
-   * increments) or the database changed (versions start again from 1), a remembered version could make new changes
-   * look stale.
+   * Forgets every version: the database was replaced. (Versions follow Redis's clock, so even a lost state does not
+   * make a new change look older than a remembered one; this is for a database whose clock is behind.)
    */
   void clear() {
     current.clear();

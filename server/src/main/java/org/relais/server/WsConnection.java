@@ -95,6 +95,10 @@ final class WsConnection {
      * is checked again.
      */
     boolean checking;
+    /** A new reason to check came while a check was being asked: its answer may predate it, so ask once more. */
+    boolean checkAgain;
+    /** A trimmed gap is among the reasons: if not a member, the client never saw its member.left and is told. */
+    boolean removalUnseen;
     /** The offset catching up aims at. */
     long target;
     /** Made when first needed and dropped when emptied: most follows never hold anything (see docs/MEMORY.md). */
@@ -659,13 +663,14 @@ final class WsConnection {
       return;
     }
     Follow f = follows.get(channelId);
+    // a follow not started yet starts from its own offset, and its catch-up finds the gap itself
+    boolean started = f != null && f.last >= 0;
     if (f != null) {
       f.last = Math.max(f.last, offset);
     }
     push("resync", new JsonObject().put("channelId", channelId).put("reason", reason).put("offset", offset));
-    if (f != null && !f.checking && state == State.READY) {
-      f.checking = true;
-      checkStillMember(channelId, f, 0, true);
+    if (started && "trimmed".equals(reason) && state == State.READY) {
+      checkMembership(channelId, f, true);
     }
   }
 
@@ -696,17 +701,32 @@ final class WsConnection {
   private void sent(String channelId, Follow f, long offset, String leftUser) {
     f.last = offset;
     if (leftUser != null && principal.userId().equals(leftUser)) {
-      f.checking = true;
-      checkStillMember(channelId, f, 0, false);
+      checkMembership(channelId, f, false);
     }
   }
 
   /**
-   * After a member.left of this user, or a trimmed gap: keeps following if still a member, stops if not (telling the
-   * client {@code resync} {@code removed} when it did not see its member.left: {@code unseen}), asks again if Redis
-   * fails.
+   * Holds the channel until Redis confirms that the user is still a member (after a member.left of this user, or a
+   * trimmed gap: {@code unseen}, the client may not have seen its removal). A reason that comes while a check is
+   * being asked makes it ask once more.
    */
-  private void checkStillMember(String channelId, Follow f, int attempt, boolean unseen) {
+  private void checkMembership(String channelId, Follow f, boolean unseen) {
+    f.removalUnseen |= unseen;
+    if (f.checking) {
+      f.checkAgain = true;
+      return;
+    }
+    f.checking = true;
+    checkStillMember(channelId, f, 0);
+  }
+
+  /**
+   * Keeps following if still a member, stops if not (telling the client {@code resync} {@code removed} when it may
+   * not have seen its member.left), asks again if Redis fails.
+   */
+  private void checkStillMember(String channelId, Follow f, int attempt) {
+    // every reason so far is covered by this question
+    f.checkAgain = false;
     gateway.messaging().isMember(principal, channelId).onComplete(ar -> {
       if (follows.get(channelId) != f || state != State.READY) {
         return;
@@ -716,18 +736,23 @@ final class WsConnection {
         // question is asked again, backing off
         gateway.vertx().setTimer(Gateway.membershipRetryMs(attempt), t -> {
           if (follows.get(channelId) == f && state == State.READY) {
-            checkStillMember(channelId, f, attempt + 1, unseen);
+            checkStillMember(channelId, f, attempt + 1);
           }
         });
       } else if (ar.result()) {
+        if (f.checkAgain) {
+          checkStillMember(channelId, f, 0);
+          return;
+        }
         f.checking = false;
+        f.removalUnseen = false;
         releaseHeld(channelId, f);
         if (!f.catchingUp && !f.checking && f.last < f.target && follows.get(channelId) == f) {
           catchUp(channelId, f, f.target, System.currentTimeMillis());
         }
       } else {
         gateway.unfollow(this, channelId);
-        if (unseen) {
+        if (f.removalUnseen) {
           push("resync", new JsonObject().put("channelId", channelId).put("reason", "removed"));
         }
       }
@@ -759,6 +784,15 @@ final class WsConnection {
       return;
     }
     for (int i = index; i < events.size(); i++) {
+      if (f.checking) {
+        // membership is being checked (this user's member.left was just sent, or a trimmed gap): the rest waits,
+        // and is released from held if still a member
+        for (int j = i; j < events.size(); j++) {
+          f.held().put(ChannelFeed.offsetOf(events.get(j)), new SharedFrame(events.get(j)));
+        }
+        f.catchingUp = false;
+        return;
+      }
       if (ws.writeQueueFull()) {
         if (System.currentTimeMillis() - startedAt > MAX_CATCH_UP_WAIT_MS) {
           close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
@@ -773,15 +807,12 @@ final class WsConnection {
       if (offset == f.last + 1) {
         ws.writeTextMessage(event);
         sent(channelId, f, offset, SharedFrame.leftUserOf(event));
-        if (f.checking) {
-          // The rest waits for the membership check (see sent); it is released from held if still a member.
-          for (int j = i + 1; j < events.size(); j++) {
-            f.held().put(ChannelFeed.offsetOf(events.get(j)), new SharedFrame(events.get(j)));
-          }
-          f.catchingUp = false;
-          return;
-        }
       }
+    }
+    if (f.checking) {
+      // the last event sent was this user's member.left: what is left to read waits for the check
+      f.catchingUp = false;
+      return;
     }
     if (!complete && f.last < upTo) {
       resync(channelId, "trimmed", upTo);

@@ -10,12 +10,14 @@ import org.relais.redis.ManagedRedis;
 import org.relais.tests.redis.TestRedis;
 import org.relais.tests.server.faults.RedisProxy;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.relais.tests.server.MessagingTest.id;
 import static org.relais.tests.server.MessagingTest.ok;
 import static org.relais.tests.server.MessagingTest.token;
@@ -124,6 +126,7 @@ class RemovedMemberSilenceTest {
         // follow, so that the removal is no longer in the log (100 events) when the far node catches up
         proxy.refuse(true);
         proxy.resetAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.openLinks() == 0);
         near.okOp(token(owner), "channel.kick", new JsonObject().put("channelId", channel).put("userId", id(removed)));
         for (int i = 0; i < 150; i++) {
           near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
@@ -131,9 +134,10 @@ class RemovedMemberSilenceTest {
         }
         proxy.refuse(false);
 
-        assertThat(e.nextPush("resync", channel, 20_000).getJsonObject("data").getString("reason"))
+        // the far node's subscriber comes back within its back-off (at most 5 s), or its feeds' poll (every 15 s)
+        assertThat(e.nextPush("resync", channel, 30_000).getJsonObject("data").getString("reason"))
             .isEqualTo("trimmed");
-        assertThat(b.nextPush("resync", channel, 20_000).getJsonObject("data").getString("reason"))
+        assertThat(b.nextPush("resync", channel, 30_000).getJsonObject("data").getString("reason"))
             .isEqualTo("trimmed");
         assertThat(b.nextPush("resync", channel, 10_000).getJsonObject("data").getString("reason"))
             .as("its removal was in the gap: the socket is told, as on a resume").isEqualTo("removed");
