@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
  * so while its JVM is paused nothing is sent or read and every delivery that spans the pause is that much later: a
  * window with a long generator pause measures the generator, not the server (the five repetitions of
  * `20261122-200118` had full collections of about half a second in the generator, with the Parallel collector it
- * then used). Each collection is recorded when the JVM reports it (its end, to within a few milliseconds) with its
- * duration; for the stop-the-world collectors (Serial, Parallel, G1's young and mixed collections) that is the pause.
+ * then used). Each collection is recorded with its end (the JVM's own record, on the wall clock) and its duration,
+ * which for the stop-the-world collections (Serial, Parallel, G1's young, mixed and full collections) is the pause
+ * (less the time to reach the safepoint). Not seen: G1's remark and cleanup pauses on JDK 17 (no bean reports them;
+ * they are short), and nothing of ZGC's or Shenandoah's cycles, which are concurrent, not pauses.
  */
 final class GenGc {
   /** A window whose longest generator pause exceeds this is flagged invalid. */
@@ -28,6 +30,7 @@ final class GenGc {
   }
 
   private static final ConcurrentLinkedDeque<Pause> PAUSES = new ConcurrentLinkedDeque<>();
+  private static final long JVM_START_MS = ManagementFactory.getRuntimeMXBean().getStartTime();
 
   private GenGc() {
   }
@@ -35,8 +38,8 @@ final class GenGc {
   /** Starts recording (once, at start-up). */
   static void install() {
     for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
-      // G1's concurrent cycle is reported as a bean of its own: it is not a pause
-      if (!(bean instanceof NotificationEmitter emitter) || bean.getName().contains("Concurrent")) {
+      // ZGC's and Shenandoah's "… Cycles" beans time concurrent cycles, not pauses
+      if (!(bean instanceof NotificationEmitter emitter) || bean.getName().endsWith("Cycles")) {
         continue;
       }
       emitter.addNotificationListener((n, handback) -> {
@@ -45,7 +48,8 @@ final class GenGc {
         }
         GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         long now = System.currentTimeMillis();
-        PAUSES.addLast(new Pause(now, info.getGcInfo().getDuration()));
+        // the notification comes later, from the JVM's service thread: the end is taken from the collection itself
+        PAUSES.addLast(new Pause(JVM_START_MS + info.getGcInfo().getEndTime(), info.getGcInfo().getDuration()));
         Pause oldest = PAUSES.peekFirst();
         while (oldest != null && now - oldest.endMs() > KEEP_MS) {
           PAUSES.pollFirst();

@@ -663,13 +663,17 @@ final class WsConnection {
       return;
     }
     Follow f = follows.get(channelId);
-    // a follow not started yet starts from its own offset, and its catch-up finds the gap itself
-    boolean started = f != null && f.last >= 0;
+    boolean trimmed = "trimmed".equals(reason);
+    if (trimmed && (f == null || f.last < 0)) {
+      // a follow not started yet (its membership is still being checked) is told nothing here and keeps its place:
+      // it starts from its own offset, and its own catch-up finds the gap and says so
+      return;
+    }
     if (f != null) {
       f.last = Math.max(f.last, offset);
     }
     push("resync", new JsonObject().put("channelId", channelId).put("reason", reason).put("offset", offset));
-    if (started && "trimmed".equals(reason) && state == State.READY) {
+    if (trimmed && state == State.READY) {
       checkMembership(channelId, f, true);
     }
   }
@@ -739,11 +743,11 @@ final class WsConnection {
             checkStillMember(channelId, f, attempt + 1);
           }
         });
+      } else if (f.checkAgain) {
+        // a reason to doubt came after the question was sent (a trimmed gap, another member.left): either answer
+        // may predate it
+        checkStillMember(channelId, f, 0);
       } else if (ar.result()) {
-        if (f.checkAgain) {
-          checkStillMember(channelId, f, 0);
-          return;
-        }
         f.checking = false;
         f.removalUnseen = false;
         releaseHeld(channelId, f);
