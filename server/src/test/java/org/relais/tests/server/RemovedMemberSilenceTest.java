@@ -46,22 +46,13 @@ class RemovedMemberSilenceTest {
     try (RedisProxy proxy = new RedisProxy(vertx, redis.port());
          TestServer near = TestServer.startOn(redis, env);
          TestServer far = TestServer.startOn(redis, withUrl(env, proxy.url(redis.url())))) {
-      String admin = near.adminToken();
-      String org = near.createOrg(admin, "WANEP", "ML");
-      JsonObject owner = near.createUser(admin, org, "Aïssata Maïga");
-      JsonObject removed = near.createUser(admin, org, "Boubacar Traoré");
-      JsonObject stays = near.createUser(admin, org, "Élise Coulibaly");
       // Over HTTP (not presence): the owner is not online until it opens a socket below.
-      String channel = near.okOp(token(owner), "channel.create", new JsonObject().put("name", "Cellule Gao")
-              .put("kind", "thematic").put("visibility", "private")
-              .put("memberIds", new JsonArray().add(id(removed)).add(id(stays))))
-          .getJsonObject("channel").getString("id");
-      try (WsClient b = far.wsHello(token(removed)); WsClient e = far.wsHello(token(stays))) {
-        // both follow the channel on the far node: a message reaches both
-        near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
-            .put("text", "Réunion à 10 h").put("clientMsgId", "before-removal"));
-        b.nextPush("message.new", channel, 10_000);
-        e.nextPush("message.new", channel, 10_000);
+      Cell cell = Cell.create(near, "Cellule Gao");
+      JsonObject owner = cell.owner();
+      JsonObject removed = cell.removed();
+      String channel = cell.channel();
+      try (WsClient b = far.wsHello(token(removed)); WsClient e = far.wsHello(token(cell.stays()))) {
+        cell.bothFollow(near, b, e);
 
         proxy.delay(DELAY_MS);
         near.okOp(token(owner), "channel.kick", new JsonObject().put("channelId", channel).put("userId", id(removed)));
@@ -107,20 +98,12 @@ class RemovedMemberSilenceTest {
     try (RedisProxy proxy = new RedisProxy(vertx, redis.port());
          TestServer near = TestServer.startOn(redis, env);
          TestServer far = TestServer.startOn(redis, withUrl(env, proxy.url(redis.url())))) {
-      String admin = near.adminToken();
-      String org = near.createOrg(admin, "WANEP", "ML");
-      JsonObject owner = near.createUser(admin, org, "Aïssata Maïga");
-      JsonObject removed = near.createUser(admin, org, "Boubacar Traoré");
-      JsonObject stays = near.createUser(admin, org, "Élise Coulibaly");
-      String channel = near.okOp(token(owner), "channel.create", new JsonObject().put("name", "Cellule Kidal")
-              .put("kind", "thematic").put("visibility", "private")
-              .put("memberIds", new JsonArray().add(id(removed)).add(id(stays))))
-          .getJsonObject("channel").getString("id");
-      try (WsClient b = far.wsHello(token(removed)); WsClient e = far.wsHello(token(stays))) {
-        near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
-            .put("text", "Réunion à 10 h").put("clientMsgId", "before"));
-        b.nextPush("message.new", channel, 10_000);
-        e.nextPush("message.new", channel, 10_000);
+      Cell cell = Cell.create(near, "Cellule Kidal");
+      JsonObject owner = cell.owner();
+      JsonObject removed = cell.removed();
+      String channel = cell.channel();
+      try (WsClient b = far.wsHello(token(removed)); WsClient e = far.wsHello(token(cell.stays()))) {
+        cell.bothFollow(near, b, e);
 
         // the far node loses Redis (its pub/sub included); meanwhile the member is removed and 150 more events
         // follow, so that the removal is no longer in the log (100 events) when the far node catches up
@@ -153,6 +136,30 @@ class RemovedMemberSilenceTest {
     } finally {
       vertx.close();
       redis.stop();
+    }
+  }
+
+  /** A channel's owner, a member about to be removed and one who stays, in one private channel made over HTTP. */
+  private record Cell(JsonObject owner, JsonObject removed, JsonObject stays, String channel) {
+    static Cell create(TestServer near, String name) {
+      String admin = near.adminToken();
+      String org = near.createOrg(admin, "WANEP", "ML");
+      JsonObject owner = near.createUser(admin, org, "Aïssata Maïga");
+      JsonObject removed = near.createUser(admin, org, "Boubacar Traoré");
+      JsonObject stays = near.createUser(admin, org, "Élise Coulibaly");
+      String channel = near.okOp(token(owner), "channel.create", new JsonObject().put("name", name)
+              .put("kind", "thematic").put("visibility", "private")
+              .put("memberIds", new JsonArray().add(id(removed)).add(id(stays))))
+          .getJsonObject("channel").getString("id");
+      return new Cell(owner, removed, stays, channel);
+    }
+
+    /** Both members' sockets follow the channel: a message from the owner reaches both. */
+    void bothFollow(TestServer near, WsClient b, WsClient e) {
+      near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
+          .put("text", "Réunion à 10 h").put("clientMsgId", "before-" + channel));
+      b.nextPush("message.new", channel, 10_000);
+      e.nextPush("message.new", channel, 10_000);
     }
   }
 
