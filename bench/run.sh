@@ -34,4 +34,10 @@ PIN=()
 if command -v taskset >/dev/null 2>&1; then
   PIN=(taskset -c 1)   # the generator (and the redis-servers it starts) on CPU 1; servers go to CPU 0
 fi
-exec "${PIN[@]}" java -Xms512m -Xmx2g -XX:+UseParallelGC -jar bench/target/relais-bench.jar "$@"
+# The generator's own pauses delay every delivery in flight (each window records them: generatorGc* in the JSON).
+# With -XX:+UseParallelGC and 2 GB it paused 0.7-0.9 s for full collections and up to 180 ms for young ones in a full
+# run (docs/BENCHMARKS.md); G1 with a fixed, pre-touched heap kept them under 41 ms, for more of the generator's CPU at
+# the highest rates (the ceiling's top small-rooms step). BENCH_GEN_JVM_OPTS replaces these options.
+GEN_JVM_OPTS=${BENCH_GEN_JVM_OPTS:-"-Xms4g -Xmx4g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+AlwaysPreTouch"}
+# shellcheck disable=SC2086
+exec "${PIN[@]}" java $GEN_JVM_OPTS -jar bench/target/relais-bench.jar "$@"

@@ -7,7 +7,7 @@
 --   KEYS[2+4i] live sessions (zset: connection id -> expiry ms)
 --   KEYS[3+4i] sessions closed recently (zset: connection id -> forget-at ms); a late heartbeat cannot revive them
 --   KEYS[4+4i] what the user chose (hash: status away|dnd, hidden 1)
---   KEYS[5+4i] state (hash: status, public, activeAt, seenAt, graceUntil)
+--   KEYS[5+4i] state (hash: status, public, activeAt, seenAt, graceUntil, ver)
 -- ARGV[1] session lifetime ms   ARGV[2] away after ms without activity   ARGV[3] offline grace ms
 -- ARGV[4] state lifetime ms
 -- then, for each user in KEYS order: user id, action, argument count, arguments...
@@ -18,8 +18,10 @@
 --   set <status> <hidden>        status online (auto, and active now) | auto | away | dnd | -   hidden 1 | 0 | -
 --   check                        settle only
 -- Time is Redis's own clock, the same for every node.
--- Returns, for each user, 8 strings: user id, status, public status, last seen (ms or ''), changes (bits: 1 status,
--- 2 public status, 4 choices), hidden (1|0), chosen status (auto|away|dnd), live session count.
+-- Returns, for each user, 9 strings: user id, status, public status, last seen (ms or ''), changes (bits: 1 status,
+-- 2 public status, 4 choices), hidden (1|0), chosen status (auto|away|dnd), live session count, and the user's
+-- version: a number raised by every call that changes something (0 when nothing changed), so that whoever
+-- receives two announcements of one user out of order can tell the newer.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local sessionMs = tonumber(ARGV[1])
@@ -137,6 +139,15 @@ while a <= #ARGV do
     changes = changes + 2
     written = true
   end
+  local ver = 0
+  if changes ~= 0 then
+    -- Redis's clock in ms, or one more than the last version if that is ahead: rises with every change, and keeps
+    -- rising after the state was lost (a failover that dropped the last writes, a flush), so a version remembered
+    -- by a gateway does not make a new change look old (unless a replica's clock is behind its primary's)
+    ver = math.max((tonumber(redis.call('HGET', state, 'ver')) or 0) + 1, now)
+    redis.call('HSET', state, 'ver', string.format('%d', ver))
+    written = true
+  end
   if liveUntil > now then
     redis.call('ZADD', due, nextCheck, uid)
   else
@@ -154,6 +165,7 @@ while a <= #ARGV do
   out[#out + 1] = hidden and '1' or '0'
   out[#out + 1] = choice
   out[#out + 1] = tostring(count)
+  out[#out + 1] = string.format('%d', ver)
   a = first + n
   k = k + 4
 end

@@ -199,6 +199,7 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     BenchLogging.install();
+    GenGc.install();
     boolean quick = false;
     List<String> targets = List.of("relais", "socketio", "ceiling");
     List<String> adapters = null;

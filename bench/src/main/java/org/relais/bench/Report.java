@@ -170,7 +170,8 @@ final class Report {
       }
     }
     sb.append("\nCPU columns are shares of one core over the measured window (1.0 = a full core). A step is invalid when "
-        + "the generator used more than 90 % of its core or Redis more than 80 %. Latency is from the sender's send "
+        + "the generator used more than 90 % of its core or Redis more than 80 %, or the generator's JVM paused more "
+        + "than 50 ms for its own GC. Latency is from the sender's send "
         + "to the receiver's receipt, both on the generator's clock. GC: the longest pause / the total of the pauses of "
         + "the server's JVM(s) within the measured window, in ms (from the GC log; none for Node.js). Server CPU by "
         + "thread: the same window's server CPU per thread group, shares of one core (JVM: Vert.x event loop, GC "

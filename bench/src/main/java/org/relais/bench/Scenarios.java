@@ -69,7 +69,14 @@ final class Scenarios {
       j.put("serverThreads", ThreadCpu.split(threads0, threads1, nodeNames(t), t.jvm(), wall));
       // GC pauses of the server's JVM(s) that overlap this window (issue 9: at most 20 ms); nothing for Node.js
       j.mergeIn(GcLog.inWindow(bench.gcLogs(t), wall0, wall1));
+      // and the generator's own: while it is paused, every delivery in flight is measured late
+      JsonObject genGc = GenGc.inWindow(wall0, wall1);
+      j.mergeIn(genGc);
       List<String> invalid = new ArrayList<>();
+      long genPause = genGc.getLong("generatorGcMaxPauseMsInWindow");
+      if (genPause > GenGc.INVALID_PAUSE_MS) {
+        invalid.add("generator paused " + genPause + " ms for its own GC");
+      }
       if (gen / wall > 0.9) {
         invalid.add("generator used " + Math.round(100 * gen / wall) + "% of its core");
       }
@@ -412,10 +419,12 @@ final class Scenarios {
   static String brief(JsonObject s) {
     JsonObject l = s.getJsonObject("latency");
     JsonObject w = s.getJsonObject("window");
-    return String.format("deliv/s=%s p50=%s p99=%s max=%s lost=%s order=%s errors=%s µs/deliv=%s gen=%s redis=%s%s",
+    return String.format("deliv/s=%s p50=%s p99=%s max=%s lost=%s order=%s errors=%s µs/deliv=%s gen=%s "
+            + "genGcMaxMs=%s redis=%s%s",
         s.getValue("deliveriesPerSecond"), l.getValue("p50ms"), l.getValue("p99ms"), l.getValue("maxms"),
         s.getValue("lost"), s.getValue("orderErrors"), s.getJsonObject("sendErrors").encode(),
-        s.getValue("serverCpuMicrosPerDelivery"), w.getValue("generatorCpuShare"), w.getValue("redisCpuShare"),
+        s.getValue("serverCpuMicrosPerDelivery"), w.getValue("generatorCpuShare"),
+        w.getValue("generatorGcMaxPauseMsInWindow"), w.getValue("redisCpuShare"),
         w.getBoolean("valid") ? "" : " INVALID: " + w.getString("invalidBecause"));
   }
 

@@ -66,6 +66,9 @@ final class Gateway extends VerticleBase {
    * {@link #changedSince}). Entries older than any check can be are dropped by the sweep.
    */
   private final Map<String, Long> changedAt = new HashMap<>();
+  /** The newest own / public presence view applied here per user: an older one arriving late is dropped. */
+  private final PresenceVersions ownVersions = new PresenceVersions();
+  private final PresenceVersions publicVersions = new PresenceVersions();
   /** When this instance last may have missed such news (the node's bus reconnected): every check since is redone. */
   // nanoTime values are compared by difference; a start far enough in the past that "lost after the check began"
   // is false for every check (Long.MIN_VALUE would overflow the difference into a large positive number)
@@ -423,6 +426,7 @@ final class Gateway extends VerticleBase {
       }
       case "epoch" -> {
         // The database lost its data or was replaced: what every socket follows is from a history that is gone.
+        forgetPresenceVersions();
         JsonObject resync = new JsonObject().put("reason", "epoch").put("epoch", message.getString("epoch"));
         for (WsConnection conn : List.copyOf(connections)) {
           conn.push("resync", resync);
@@ -461,7 +465,8 @@ final class Gateway extends VerticleBase {
    * Presence changes (see {@link PresenceFanout}): the own view to the user's sockets here; the public view to the
    * sockets here that follow one of the user's watched channels, each once, the user's own left out. A socket
    * follows every channel of its user from its hello on, so these are the sockets of the people who share one of
-   * those channels with the user, as the channels' member lists would say.
+   * those channels with the user, as the channels' member lists would say. A view older than one of the same user
+   * already applied here (by the user's presence version) is dropped: watchers never go back to a stale status.
    */
   private void onPresence(JsonArray changes) {
     for (Object o : changes) {
@@ -469,9 +474,11 @@ final class Gateway extends VerticleBase {
         continue;
       }
       String user = change.getString("user");
+      long version = change.getLong("v", 0L);
+      long now = System.currentTimeMillis();
       JsonObject own = change.getJsonObject("own");
       List<WsConnection> mine = byUser.get(user);
-      if (own != null && mine != null) {
+      if (own != null && ownVersions.fresh(user, version, now) && mine != null) {
         SharedFrame frame = presenceFrame(own);
         try {
           for (WsConnection conn : List.copyOf(mine)) {
@@ -483,7 +490,7 @@ final class Gateway extends VerticleBase {
       }
       JsonObject view = change.getJsonObject("public");
       JsonArray channels = change.getJsonArray("channels");
-      if (view == null || channels == null) {
+      if (view == null || channels == null || !publicVersions.fresh(user, version, now)) {
         continue;
       }
       SharedFrame frame = null;
@@ -513,6 +520,12 @@ final class Gateway extends VerticleBase {
         }
       }
     }
+  }
+
+  /** The database was replaced: versions remembered from it mean nothing (see {@link PresenceVersions#clear}). */
+  private void forgetPresenceVersions() {
+    ownVersions.clear();
+    publicVersions.clear();
   }
 
   /** A presence.changed event, encoded once for the sockets it goes to (a fan-out batch: release it after). */

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -28,16 +27,16 @@ import java.util.function.Supplier;
  *
  * <p>The change is already recorded in Redis as announced when it gets here, so a failed read or publish is
  * retried ({@link #RETRY_DELAYS_MS}: a busy node's Redis commands time out in bursts) before it is given up with a
- * warning; {@code presence.get} tells the truth either way. A retry never overtakes a newer change: each user's
- * latest announced public and own views are numbered here, and an attempt leaves out a view a newer one replaced.
- * What this does not order: two changes of one user settled on different event loops are numbered in the order
- * they reach {@link #announce}, not the order Redis settled them; and a publish that timed out here may still be
- * executed by Redis after a newer one sent on another connection. Either can leave watchers with a stale status
- * until the user's next change (rare: it takes two changes of one user within a Redis round trip, or a time-out);
- * a per-user version returned by the settle script and checked by each gateway would close it.
+ * warning; {@code presence.get} tells the truth either way. Each change carries the user's presence version from
+ * the settle script ({@link PresenceChange#version}), raised by every change of the user in Redis, so order is
+ * decided by Redis, not by arrival: an attempt leaves out a view of which a newer version is already being
+ * announced from this node (nothing stale is published needlessly), and each gateway drops a view older than one
+ * it has applied ({@link PresenceVersions}) — which covers what this node cannot see: two changes of one user
+ * settled on two event loops or two nodes at once and announced in the other order, and a publish that timed out
+ * here but was executed by Redis after a newer one.
  *
- * <p>Message: {@code {"t":"presence","changes":[{"user":…,"channels":[…]?,"public":view?,"own":view?},…]}}, at most
- * {@link #CHANGES_PER_MESSAGE} changes per message.
+ * <p>Message: {@code {"t":"presence","changes":[{"user":…,"v":version,"channels":[…]?,"public":view?,"own":view?},
+ * …]}}, at most {@link #CHANGES_PER_MESSAGE} changes per message.
  */
 final class PresenceFanout implements PresenceSink {
   static final int CHANGES_PER_MESSAGE = 200;
@@ -47,10 +46,9 @@ final class PresenceFanout implements PresenceSink {
   static final long[] RETRY_DELAYS_MS = {200, 1_000, 3_000};
 
   private final Vertx vertx;
-  /** The number of each user's latest public / own view handed to this node's announcer (while one is in flight). */
+  /** The version of each user's newest public / own view being announced from this node (while one is in flight). */
   private final Map<String, Long> latestPublic = new ConcurrentHashMap<>();
   private final Map<String, Long> latestOwn = new ConcurrentHashMap<>();
-  private final AtomicLong announced = new AtomicLong();
   private final MessagingService messaging;
   private final NodeBus bus;
 
@@ -79,15 +77,14 @@ final class PresenceFanout implements PresenceSink {
 
   @Override
   public Future<Void> announce(List<PresenceChange> changes) {
-    long number = announced.incrementAndGet();
     List<String> watched = new ArrayList<>(changes.size());
     for (PresenceChange c : changes) {
       if (c.publicView() != null) {
         watched.add(c.userId());
-        latestPublic.merge(c.userId(), number, Math::max);
+        latestPublic.merge(c.userId(), c.version(), Math::max);
       }
       if (c.ownView() != null) {
-        latestOwn.merge(c.userId(), number, Math::max);
+        latestOwn.merge(c.userId(), c.version(), Math::max);
       }
     }
     Future<Map<String, List<String>>> channels = watched.isEmpty()
@@ -104,46 +101,51 @@ final class PresenceFanout implements PresenceSink {
       for (PresenceChange c : changes) {
         part.add(c);
         if (part.size() == CHANGES_PER_MESSAGE) {
-          sends.add(publish(part, byUser, number));
+          sends.add(publish(part, byUser));
           part = new ArrayList<>();
         }
       }
       if (!part.isEmpty()) {
-        sends.add(publish(part, byUser, number));
+        sends.add(publish(part, byUser));
       }
       return sends.isEmpty() ? Future.<Void>succeededFuture() : Future.join(sends).<Void>mapEmpty().otherwiseEmpty();
     }).onComplete(ar -> {
       for (PresenceChange c : changes) {
-        latestPublic.remove(c.userId(), number);
-        latestOwn.remove(c.userId(), number);
+        latestPublic.remove(c.userId(), c.version());
+        latestOwn.remove(c.userId(), c.version());
       }
     });
   }
 
   /** The bus message for these changes, leaving out the views a newer announcement replaced; null if none is left. */
-  private JsonArray message(List<PresenceChange> changes, Map<String, List<String>> byUser, long number) {
+  private JsonArray message(List<PresenceChange> changes, Map<String, List<String>> byUser) {
     JsonArray batch = new JsonArray();
     for (PresenceChange c : changes) {
-      JsonObject item = new JsonObject().put("user", c.userId());
-      if (c.ownView() != null && Long.valueOf(number).equals(latestOwn.get(c.userId()))) {
+      JsonObject item = new JsonObject().put("user", c.userId()).put("v", c.version());
+      if (c.ownView() != null && !replaced(latestOwn, c)) {
         item.put("own", c.ownView().toJson());
       }
       List<String> through = byUser.get(c.userId());
-      if (c.publicView() != null && through != null && !through.isEmpty()
-          && Long.valueOf(number).equals(latestPublic.get(c.userId()))) {
+      if (c.publicView() != null && through != null && !through.isEmpty() && !replaced(latestPublic, c)) {
         item.put("channels", new JsonArray(new ArrayList<>(through))).put("public", c.publicView().toJson());
       }
-      if (item.size() > 1) {
+      if (item.size() > 2) {
         batch.add(item);
       }
     }
     return batch.isEmpty() ? null : batch;
   }
 
-  private Future<Void> publish(List<PresenceChange> changes, Map<String, List<String>> byUser, long number) {
+  /** Whether a newer view of the change's user is being announced from this node. */
+  private static boolean replaced(Map<String, Long> latest, PresenceChange c) {
+    Long newest = latest.get(c.userId());
+    return newest != null && newest > c.version();
+  }
+
+  private Future<Void> publish(List<PresenceChange> changes, Map<String, List<String>> byUser) {
     return retrying(() -> {
       // built again for each attempt: a view replaced meanwhile is left out
-      JsonArray batch = message(changes, byUser, number);
+      JsonArray batch = message(changes, byUser);
       return batch == null ? Future.<Void>succeededFuture() : bus.presence(batch);
     }).recover(e -> {
       LOG.warn("presence changes of {} users not published to the nodes: {}", changes.size(), e.toString());

@@ -90,8 +90,15 @@ final class WsConnection {
   private static final class Follow {
     long last = -1;
     boolean catchingUp;
-    /** The user's own member.left was just sent: nothing more until membership is checked again. */
+    /**
+     * The user's own member.left was just sent, or a trimmed gap may have hidden one: nothing more until membership
+     * is checked again.
+     */
     boolean checking;
+    /** A new reason to check came while a check was being asked: its answer may predate it, so ask once more. */
+    boolean checkAgain;
+    /** A trimmed gap is among the reasons: if not a member, the client never saw its member.left and is told. */
+    boolean removalUnseen;
     /** The offset catching up aims at. */
     long target;
     /** Made when first needed and dropped when emptied: most follows never hold anything (see docs/MEMORY.md). */
@@ -645,16 +652,30 @@ final class WsConnection {
     send(json);
   }
 
-  /** The channel's events between what this socket saw and now are gone from the log: it must reload the channel. */
+  /**
+   * The channel's events between what this socket saw and {@code offset} are gone from the log: it must reload the
+   * channel. They may have held the user's own {@code member.left}, which nothing else would tell this socket: so
+   * nothing more of the channel is sent until Redis confirms the user is still a member (if not, {@code resync}
+   * {@code removed} and the channel is dropped), as after a {@code member.left} seen.
+   */
   void resync(String channelId, String reason, long offset) {
     if (offLoop(() -> resync(channelId, reason, offset))) {
       return;
     }
     Follow f = follows.get(channelId);
+    boolean trimmed = "trimmed".equals(reason);
+    if (trimmed && (f == null || f.last < 0)) {
+      // a follow not started yet (its membership is still being checked) is told nothing here and keeps its place:
+      // it starts from its own offset, and its own catch-up finds the gap and says so
+      return;
+    }
     if (f != null) {
       f.last = Math.max(f.last, offset);
     }
     push("resync", new JsonObject().put("channelId", channelId).put("reason", reason).put("offset", offset));
+    if (trimmed && state == State.READY) {
+      checkMembership(channelId, f, true);
+    }
   }
 
   /**
@@ -684,13 +705,32 @@ final class WsConnection {
   private void sent(String channelId, Follow f, long offset, String leftUser) {
     f.last = offset;
     if (leftUser != null && principal.userId().equals(leftUser)) {
-      f.checking = true;
-      checkStillMember(channelId, f, 0);
+      checkMembership(channelId, f, false);
     }
   }
 
-  /** After a member.left of this user: keeps following if still a member, stops if not, asks again if Redis fails. */
+  /**
+   * Holds the channel until Redis confirms that the user is still a member (after a member.left of this user, or a
+   * trimmed gap: {@code unseen}, the client may not have seen its removal). A reason that comes while a check is
+   * being asked makes it ask once more.
+   */
+  private void checkMembership(String channelId, Follow f, boolean unseen) {
+    f.removalUnseen |= unseen;
+    if (f.checking) {
+      f.checkAgain = true;
+      return;
+    }
+    f.checking = true;
+    checkStillMember(channelId, f, 0);
+  }
+
+  /**
+   * Keeps following if still a member, stops if not (telling the client {@code resync} {@code removed} when it may
+   * not have seen its member.left), asks again if Redis fails.
+   */
   private void checkStillMember(String channelId, Follow f, int attempt) {
+    // every reason so far is covered by this question
+    f.checkAgain = false;
     gateway.messaging().isMember(principal, channelId).onComplete(ar -> {
       if (follows.get(channelId) != f || state != State.READY) {
         return;
@@ -703,14 +743,22 @@ final class WsConnection {
             checkStillMember(channelId, f, attempt + 1);
           }
         });
+      } else if (f.checkAgain) {
+        // a reason to doubt came after the question was sent (a trimmed gap, another member.left): either answer
+        // may predate it
+        checkStillMember(channelId, f, 0);
       } else if (ar.result()) {
         f.checking = false;
+        f.removalUnseen = false;
         releaseHeld(channelId, f);
         if (!f.catchingUp && !f.checking && f.last < f.target && follows.get(channelId) == f) {
           catchUp(channelId, f, f.target, System.currentTimeMillis());
         }
       } else {
         gateway.unfollow(this, channelId);
+        if (f.removalUnseen) {
+          push("resync", new JsonObject().put("channelId", channelId).put("reason", "removed"));
+        }
       }
     });
   }
@@ -740,6 +788,15 @@ final class WsConnection {
       return;
     }
     for (int i = index; i < events.size(); i++) {
+      if (f.checking) {
+        // membership is being checked (this user's member.left was just sent, or a trimmed gap): the rest waits,
+        // and is released from held if still a member
+        for (int j = i; j < events.size(); j++) {
+          f.held().put(ChannelFeed.offsetOf(events.get(j)), new SharedFrame(events.get(j)));
+        }
+        f.catchingUp = false;
+        return;
+      }
       if (ws.writeQueueFull()) {
         if (System.currentTimeMillis() - startedAt > MAX_CATCH_UP_WAIT_MS) {
           close(CloseCode.TOO_SLOW, "too slow; reconnect and resume");
@@ -754,15 +811,12 @@ final class WsConnection {
       if (offset == f.last + 1) {
         ws.writeTextMessage(event);
         sent(channelId, f, offset, SharedFrame.leftUserOf(event));
-        if (f.checking) {
-          // The rest waits for the membership check (see sent); it is released from held if still a member.
-          for (int j = i + 1; j < events.size(); j++) {
-            f.held().put(ChannelFeed.offsetOf(events.get(j)), new SharedFrame(events.get(j)));
-          }
-          f.catchingUp = false;
-          return;
-        }
       }
+    }
+    if (f.checking) {
+      // the last event sent was this user's member.left: what is left to read waits for the check
+      f.catchingUp = false;
+      return;
     }
     if (!complete && f.last < upTo) {
       resync(channelId, "trimmed", upTo);

@@ -239,7 +239,7 @@ final class PresenceImpl implements Presence {
       if (changes == null) {
         changes = new ArrayList<>();
       }
-      changes.add(new PresenceChange(s.userId(), pub, own));
+      changes.add(new PresenceChange(s.userId(), pub, own, s.version()));
     }
     if (changes == null) {
       return Future.succeededFuture();

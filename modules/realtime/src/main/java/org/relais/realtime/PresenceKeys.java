@@ -29,7 +29,8 @@ final class PresenceKeys {
 
   /**
    * Hash: {@code status} and {@code public} (the statuses last announced to the user and to others),
-   * {@code activeAt}, {@code seenAt}, {@code graceUntil} (epoch ms). Expires after a long time untouched.
+   * {@code activeAt}, {@code seenAt}, {@code graceUntil} (epoch ms), {@code ver} (raised by every change, from
+   * Redis's clock in ms, so that announcements can be ordered). Expires after a long time untouched.
    */
   static String state(String userId) {
     return P + "state:" + userId;

@@ -22,7 +22,7 @@ final class PresenceStore {
   static final int USERS_PER_CALL = 200;
   /** An untouched state (last seen, last announced status) is forgotten after this long. */
   static final long STATE_LIFETIME_MS = Duration.ofDays(30).toMillis();
-  private static final int FIELDS = 8;
+  private static final int FIELDS = 9;
 
   static final int CHANGED_STATUS = 1;
   static final int CHANGED_PUBLIC = 2;
@@ -66,9 +66,11 @@ final class PresenceStore {
    * @param changes       what this call changed: {@link #CHANGED_STATUS}, {@link #CHANGED_PUBLIC}, {@link #CHANGED_CHOICE}
    * @param manualStatus  auto, away or dnd
    * @param liveSessions  sessions not expired
+   * @param version       the user's presence version in Redis after this call if it changed something (raised by every
+   *                      change), else 0
    */
   record Settled(String userId, PresenceStatus status, PresenceStatus publicStatus, Instant seenAt, int changes,
-                 boolean hidden, String manualStatus, int liveSessions) {
+                 boolean hidden, String manualStatus, int liveSessions, long version) {
 
     boolean changed(int what) {
       return (changes & what) != 0;
@@ -155,7 +157,8 @@ final class PresenceStore {
           Integer.parseInt(f.get(i + 4)),
           "1".equals(f.get(i + 5)),
           f.get(i + 6),
-          Integer.parseInt(f.get(i + 7))));
+          Integer.parseInt(f.get(i + 7)),
+          Long.parseLong(f.get(i + 8))));
     }
     return out;
   }

@@ -1,12 +1,17 @@
 package org.relais.tests.server;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.relais.redis.Keys;
 import org.relais.redis.ManagedRedis;
+import org.relais.redis.RedisDb;
+import org.relais.redis.RedisSettings;
 import org.relais.tests.redis.TestRedis;
 
 import java.util.List;
@@ -48,9 +53,7 @@ class PresenceTest {
   }
 
   private static JsonObject nextPresence(WsClient c, String userId, String status) {
-    return c.nextMatching(f -> "presence.changed".equals(f.getString("ev"))
-        && userId.equals(f.getJsonObject("data").getString("userId"))
-        && status.equals(f.getJsonObject("data").getString("status")), 10_000).getJsonObject("data");
+    return nextPresence(c, userId, status, 10_000);
   }
 
   @Test
@@ -137,5 +140,45 @@ class PresenceTest {
     } finally {
       redis.stop();
     }
+  }
+
+  @Test
+  @DisplayName("an announcement older than one already applied (by the user's presence version) is dropped: watchers "
+      + "never go back to a stale status; one without a version (an earlier release's node) is applied")
+  void staleAnnouncementIsDropped() {
+    RedisDb bus = RedisDb.create(t.clients, RedisSettings.of(t.redis.url()), new SimpleMeterRegistry());
+    try (WsClient w = t.wsHello(token(watcher))) {
+      String dm = ok(w.call("dm.open", new JsonObject().put("userIds", new JsonArray().add(id(traveller)))))
+          .getJsonObject("channel").getString("id");
+      // the traveller's changes as two nodes would publish them, out of order: version 7, then 6 (late), then 8
+      announce(bus, dm, 7L, "dnd");
+      nextPresence(w, id(traveller), "dnd");
+      announce(bus, dm, 6L, "away");
+      announce(bus, dm, 8L, "online");
+      nextPresence(w, id(traveller), "online");
+      assertThatThrownBy(() -> nextPresence(w, id(traveller), "away", 1_000))
+          .as("the late version 6 is not applied").isInstanceOf(AssertionError.class);
+      announce(bus, dm, null, "away");
+      nextPresence(w, id(traveller), "away");
+    } finally {
+      TestServer.await(bus.close());
+    }
+  }
+
+  /** Publishes a presence change of the traveller on the node bus, as PresenceFanout does. */
+  private void announce(RedisDb bus, String channelId, Long version, String status) {
+    JsonObject change = new JsonObject().put("user", id(traveller)).put("channels", new JsonArray().add(channelId))
+        .put("public", new JsonObject().put("userId", id(traveller)).put("status", status));
+    if (version != null) {
+      change.put("v", version);
+    }
+    TestServer.await(bus.send(Command.PUBLISH, Keys.BUS_CHANNEL,
+        new JsonObject().put("t", "presence").put("changes", new JsonArray().add(change)).encode()));
+  }
+
+  private static JsonObject nextPresence(WsClient c, String userId, String status, long timeoutMs) {
+    return c.nextMatching(f -> "presence.changed".equals(f.getString("ev"))
+        && userId.equals(f.getJsonObject("data").getString("userId"))
+        && status.equals(f.getJsonObject("data").getString("status")), timeoutMs).getJsonObject("data");
   }
 }

@@ -10,12 +10,14 @@ import org.relais.redis.ManagedRedis;
 import org.relais.tests.redis.TestRedis;
 import org.relais.tests.server.faults.RedisProxy;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.relais.tests.server.MessagingTest.id;
 import static org.relais.tests.server.MessagingTest.ok;
 import static org.relais.tests.server.MessagingTest.token;
@@ -26,7 +28,8 @@ import static org.relais.tests.server.MessagingTest.token;
  * events — its members' presence, typing — stop, not only its logged ones. Two nodes on one Redis: the channel's
  * owner acts on a node with a direct link; the removed member and a member who stays are on a node whose every byte
  * to and from Redis is delayed, so its membership check takes seconds while the owner's presence change and typing
- * (published after the removal) reach it.
+ * (published after the removal) reach it. And a removal the node never heard (it had lost Redis, and the channel's
+ * log was trimmed past it by the time the node caught up) is found by the membership check every trimmed gap asks.
  */
 class RemovedMemberSilenceTest {
   private static final long DELAY_MS = 3_000;
@@ -43,22 +46,13 @@ class RemovedMemberSilenceTest {
     try (RedisProxy proxy = new RedisProxy(vertx, redis.port());
          TestServer near = TestServer.startOn(redis, env);
          TestServer far = TestServer.startOn(redis, withUrl(env, proxy.url(redis.url())))) {
-      String admin = near.adminToken();
-      String org = near.createOrg(admin, "WANEP", "ML");
-      JsonObject owner = near.createUser(admin, org, "Aïssata Maïga");
-      JsonObject removed = near.createUser(admin, org, "Boubacar Traoré");
-      JsonObject stays = near.createUser(admin, org, "Élise Coulibaly");
       // Over HTTP (not presence): the owner is not online until it opens a socket below.
-      String channel = near.okOp(token(owner), "channel.create", new JsonObject().put("name", "Cellule Gao")
-              .put("kind", "thematic").put("visibility", "private")
-              .put("memberIds", new JsonArray().add(id(removed)).add(id(stays))))
-          .getJsonObject("channel").getString("id");
-      try (WsClient b = far.wsHello(token(removed)); WsClient e = far.wsHello(token(stays))) {
-        // both follow the channel on the far node: a message reaches both
-        near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
-            .put("text", "Réunion à 10 h").put("clientMsgId", "before-removal"));
-        b.nextPush("message.new", channel, 10_000);
-        e.nextPush("message.new", channel, 10_000);
+      Cell cell = Cell.create(near, "Cellule Gao");
+      JsonObject owner = cell.owner();
+      JsonObject removed = cell.removed();
+      String channel = cell.channel();
+      try (WsClient b = far.wsHello(token(removed)); WsClient e = far.wsHello(token(cell.stays()))) {
+        cell.bothFollow(near, b, e);
 
         proxy.delay(DELAY_MS);
         near.okOp(token(owner), "channel.kick", new JsonObject().put("channelId", channel).put("userId", id(removed)));
@@ -90,6 +84,82 @@ class RemovedMemberSilenceTest {
     } finally {
       vertx.close();
       redis.stop();
+    }
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @DisplayName("removed while its node had lost Redis, with more events since than the log keeps: resync trimmed, "
+      + "then removed, and nothing more of the channel; a member who stays goes on")
+  void removalHiddenInATrimmedGapIsNotMissed() throws Exception {
+    ManagedRedis redis = TestRedis.start();
+    Vertx vertx = Vertx.vertx();
+    Map<String, String> env = Map.of("RELAIS_CHANNEL_LOG_EVENTS", "100");
+    try (RedisProxy proxy = new RedisProxy(vertx, redis.port());
+         TestServer near = TestServer.startOn(redis, env);
+         TestServer far = TestServer.startOn(redis, withUrl(env, proxy.url(redis.url())))) {
+      Cell cell = Cell.create(near, "Cellule Kidal");
+      JsonObject owner = cell.owner();
+      JsonObject removed = cell.removed();
+      String channel = cell.channel();
+      try (WsClient b = far.wsHello(token(removed)); WsClient e = far.wsHello(token(cell.stays()))) {
+        cell.bothFollow(near, b, e);
+
+        // the far node loses Redis (its pub/sub included); meanwhile the member is removed and 150 more events
+        // follow, so that the removal is no longer in the log (100 events) when the far node catches up
+        proxy.refuse(true);
+        proxy.resetAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.openLinks() == 0);
+        near.okOp(token(owner), "channel.kick", new JsonObject().put("channelId", channel).put("userId", id(removed)));
+        for (int i = 0; i < 150; i++) {
+          near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
+              .put("text", "pendant la coupure " + i).put("clientMsgId", "gap-" + i));
+        }
+        proxy.refuse(false);
+
+        // the far node's subscriber comes back within its back-off (at most 5 s), or its feeds' poll (every 15 s)
+        assertThat(e.nextPush("resync", channel, 30_000).getJsonObject("data").getString("reason"))
+            .isEqualTo("trimmed");
+        assertThat(b.nextPush("resync", channel, 30_000).getJsonObject("data").getString("reason"))
+            .isEqualTo("trimmed");
+        assertThat(b.nextPush("resync", channel, 10_000).getJsonObject("data").getString("reason"))
+            .as("its removal was in the gap: the socket is told, as on a resume").isEqualTo("removed");
+
+        near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
+            .put("text", "après la coupure").put("clientMsgId", "after"));
+        assertThat(e.nextPush("message.new", channel, 10_000).getJsonObject("data").getJsonObject("message")
+            .getString("text")).isEqualTo("après la coupure");
+        assertThatThrownBy(() -> b.nextMatchingChannelEvent(channel, 2_000))
+            .as("nothing more of the channel reaches the removed member")
+            .isInstanceOf(AssertionError.class).hasMessageStartingWith("no matching frame");
+      }
+    } finally {
+      vertx.close();
+      redis.stop();
+    }
+  }
+
+  /** A channel's owner, a member about to be removed and one who stays, in one private channel made over HTTP. */
+  private record Cell(JsonObject owner, JsonObject removed, JsonObject stays, String channel) {
+    static Cell create(TestServer near, String name) {
+      String admin = near.adminToken();
+      String org = near.createOrg(admin, "WANEP", "ML");
+      JsonObject owner = near.createUser(admin, org, "Aïssata Maïga");
+      JsonObject removed = near.createUser(admin, org, "Boubacar Traoré");
+      JsonObject stays = near.createUser(admin, org, "Élise Coulibaly");
+      String channel = near.okOp(token(owner), "channel.create", new JsonObject().put("name", name)
+              .put("kind", "thematic").put("visibility", "private")
+              .put("memberIds", new JsonArray().add(id(removed)).add(id(stays))))
+          .getJsonObject("channel").getString("id");
+      return new Cell(owner, removed, stays, channel);
+    }
+
+    /** Both members' sockets follow the channel: a message from the owner reaches both. */
+    void bothFollow(TestServer near, WsClient b, WsClient e) {
+      near.okOp(token(owner), "message.send", new JsonObject().put("channelId", channel)
+          .put("text", "Réunion à 10 h").put("clientMsgId", "before-" + channel));
+      b.nextPush("message.new", channel, 10_000);
+      e.nextPush("message.new", channel, 10_000);
     }
   }
 

@@ -305,6 +305,38 @@ class PresenceTest {
   }
 
   @Test
+  @DisplayName("every announced change of a user carries a higher version than the one before, whichever node made it; "
+      + "a call that changes nothing is not announced")
+  void versionsRiseWithEachChange() throws Exception {
+    List<PresenceChange> announced = new CopyOnWriteArrayList<>();
+    List<Presence> two = new ArrayList<>();
+    // sessions that outlive a slow test machine (nothing sends heartbeats here); grace 1 s
+    PresenceSettings settings = PresenceSettings.of(60, 600, 1);
+    for (int i = 0; i < 2; i++) {
+      RedisDb db = RedisDb.create(vertx, RedisSettings.of(redis.url()), new SimpleMeterRegistry());
+      Presence presence = Presence.create(vertx, db, settings, changes -> {
+        announced.addAll(changes);
+        return Future.succeededFuture();
+      });
+      nodes.add(new Node(db, presence));
+      two.add(presence);
+    }
+    two.get(0).connected(alice, "phone").await(5, TimeUnit.SECONDS);
+    two.get(1).set(principal(alice), new JsonObject().put("status", "dnd")).await(5, TimeUnit.SECONDS);
+    two.get(1).set(principal(alice), new JsonObject().put("status", "dnd")).await(5, TimeUnit.SECONDS);
+    two.get(0).connected(alice, "laptop").await(5, TimeUnit.SECONDS);
+    two.get(0).set(principal(alice), new JsonObject().put("hidden", true)).await(5, TimeUnit.SECONDS);
+    two.get(1).disconnected(alice, "phone").await(5, TimeUnit.SECONDS);
+    two.get(0).disconnected(alice, "laptop").await(5, TimeUnit.SECONDS);
+    // online, dnd, hidden, then offline when the grace ends; the second dnd and the second device change nothing
+    await().atMost(Duration.ofSeconds(5)).until(() -> announced.size() == 4);
+    assertThat(announced).extracting(c -> c.ownView().status().wire())
+        .containsExactly("online", "dnd", "dnd", "offline");
+    assertThat(announced).extracting(PresenceChange::version).isSorted().doesNotHaveDuplicates()
+        .allSatisfy(v -> assertThat(v).isPositive());
+  }
+
+  @Test
   @DisplayName("users whose grace ends together are settled and announced in one batch, each with their public and own views")
   void graceEndsInBatches() throws Exception {
     RedisDb db = RedisDb.create(vertx, RedisSettings.of(redis.url()), new SimpleMeterRegistry());
