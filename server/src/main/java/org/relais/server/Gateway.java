@@ -469,13 +469,13 @@ final class Gateway extends VerticleBase {
    * already applied here (by the user's presence version) is dropped: watchers never go back to a stale status.
    */
   private void onPresence(JsonArray changes) {
+    long now = System.currentTimeMillis();
     for (Object o : changes) {
       if (!(o instanceof JsonObject change)) {
         continue;
       }
       String user = change.getString("user");
       long version = change.getLong("v", 0L);
-      long now = System.currentTimeMillis();
       JsonObject own = change.getJsonObject("own");
       List<WsConnection> mine = byUser.get(user);
       if (own != null && ownVersions.fresh(user, version, now) && mine != null) {
