@@ -1,5 +1,6 @@
 package org.relais.server;
 
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -81,6 +82,12 @@ final class HelloAdmission {
     this.maxWaitMs = maxWaitMs;
     this.metrics = metrics;
     this.perAddressMax = Math.max(concurrency, queueMax / 10);
+    Gauge.builder("relais.ws.hello.checking", this, a -> a.load()[0])
+        .description("First hellos being checked now (at most helloConcurrency)")
+        .register(metrics.registry);
+    Gauge.builder("relais.ws.hello.waiting", this, a -> a.load()[1])
+        .description("First hellos waiting in the admission queue (at most helloQueue)")
+        .register(metrics.registry);
   }
 
   /**

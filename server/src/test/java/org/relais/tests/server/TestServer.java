@@ -179,6 +179,17 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** {@code POST /api/ops/{op}}: the whole response body. */
+  /** The sum of the samples of one metric at {@code GET /metrics} ({@code name} with any labels). */
+  public double metric(String name) {
+    double sum = 0;
+    for (String line : get("/metrics").bodyAsString().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
   public JsonObject op(String token, String op, JsonObject data) {
     return post("/api/ops/" + op, data.encode(), token).bodyAsJsonObject();
   }

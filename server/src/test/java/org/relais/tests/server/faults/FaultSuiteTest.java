@@ -320,8 +320,8 @@ class FaultSuiteTest {
       InvariantChecker.Options opts = options();
       run("F9 slow consumer (stops reading)", w, t.redis.url(), () -> {
         double before = closes(t, 4009);
-        double abortsBefore = counter(t, "relais_ws_aborts_total");
-        double open = counter(t, "relais_ws_connections");
+        double abortsBefore = t.metric("relais_ws_aborts_total");
+        double open = t.metric("relais_ws_connections");
         link.stall(true);
         long start = System.currentTimeMillis();
         long cut = -1;
@@ -348,8 +348,8 @@ class FaultSuiteTest {
             if (cut < 0 && closes(t, 4009) > before) {
               cut = now - start;
             }
-            if (cut >= 0 && (counter(t, "relais_ws_aborts_total") > abortsBefore
-                || counter(t, "relais_ws_connections") < open + 1)) {
+            if (cut >= 0 && (t.metric("relais_ws_aborts_total") > abortsBefore
+                || t.metric("relais_ws_connections") < open + 1)) {
               released = now - start;
             }
             World.sleep(50);
@@ -419,16 +419,6 @@ class FaultSuiteTest {
   }
 
   /** The sum of a metric's samples in /metrics (a counter or gauge, whatever its tags). */
-  static double counter(TestServer t, String name) {
-    double sum = 0;
-    for (String line : t.get("/metrics").bodyAsString().split("\n")) {
-      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
-  }
-
   static int readyStatus(TestServer t) {
     try {
       return TestServer.await(t.http.get("/health/ready").timeout(1_000).send()).statusCode();

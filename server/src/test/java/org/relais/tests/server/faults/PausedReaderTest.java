@@ -73,13 +73,13 @@ class PausedReaderTest {
       TestServer.await(pauseOn(t, paused));
 
       double cutsBefore = FaultSuiteTest.closes(t, 4009);
-      double abortsBefore = FaultSuiteTest.counter(t, "relais_ws_aborts_total");
+      double abortsBefore = t.metric("relais_ws_aborts_total");
       long start = System.currentTimeMillis();
       long cut = -1;
       long dropped = -1;
       double openSeen = -1;
       try (WsClient s = t.wsHello(sender.getString("accessToken"))) {
-        double open = FaultSuiteTest.counter(t, "relais_ws_connections");
+        double open = t.metric("relais_ws_connections");
         openSeen = open;
         String big = "x".repeat(7_500);
         // Paced (64 sends unanswered at most): the sender, a member too, reads the flood as it comes.
@@ -104,7 +104,7 @@ class PausedReaderTest {
             cut = now - start;
           }
           // Dropped: the server holds one socket fewer (and says it aborted it), the client being still paused.
-          if (cut >= 0 && FaultSuiteTest.counter(t, "relais_ws_connections") < open) {
+          if (cut >= 0 && t.metric("relais_ws_connections") < open) {
             dropped = now - start;
           }
           World.sleep(50);
@@ -114,9 +114,9 @@ class PausedReaderTest {
       System.out.printf("paused reader: cut (4009) %d ms after the flood began, TCP connection dropped after %d ms%n", cut, dropped);
       assertThat(cut).as("cut with 4009 within 15 s").isBetween(0L, 15_000L);
       assertThat(dropped).as("TCP connection dropped by the server within 20 s, the client still paused; sockets "
-          + FaultSuiteTest.counter(t, "relais_ws_connections") + " (" + openSeen + " with the sender), aborts "
-          + FaultSuiteTest.counter(t, "relais_ws_aborts_total") + " (" + abortsBefore + " before)").isBetween(0L, 20_000L);
-      assertThat(FaultSuiteTest.counter(t, "relais_ws_aborts_total")).as("dropped by the server's abort").isGreaterThan(abortsBefore);
+          + t.metric("relais_ws_connections") + " (" + openSeen + " with the sender), aborts "
+          + t.metric("relais_ws_aborts_total") + " (" + abortsBefore + " before)").isBetween(0L, 20_000L);
+      assertThat(t.metric("relais_ws_aborts_total")).as("dropped by the server's abort").isGreaterThan(abortsBefore);
       assertThat(closedAt).as("not seen closed while paused").isNotDone();
 
       // Resumed, the client learns its socket is gone.
