@@ -5,7 +5,8 @@
 -- is full again.
 -- KEYS[i]  the budget's key
 -- ARGV[3i-2] limit (units per period)   ARGV[3i-1] period (ms)   ARGV[3i] units this request takes
--- Returns {0, 0} when admitted, or {ms to wait, i of the first budget that refused}.
+-- Returns {0, 0, left_1, ..., left_n} when admitted (left_i: the units budget i still holds after this request,
+-- from which ReadShares draws a node's share of it), or {ms to wait, i of the first budget that refused}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local wait = 0
@@ -30,7 +31,11 @@ end
 if wait > 0 then
   return {math.ceil(wait), refusedBy}
 end
+local reply = {0, 0}
 for i = 1, #KEYS do
   redis.call('SET', KEYS[i], string.format('%.3f', tats[i]), 'PX', math.max(1, math.ceil(tats[i] - now)))
+  local limit = tonumber(ARGV[3 * i - 2])
+  local period = tonumber(ARGV[3 * i - 1])
+  reply[i + 2] = math.max(0, math.floor((now + period - tats[i]) * limit / period))
 end
-return {0, 0}
+return reply

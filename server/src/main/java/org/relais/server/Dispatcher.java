@@ -17,7 +17,8 @@ import java.util.List;
  * find the op, check the rate limits kept in Redis ({@link RateLimits}), validate its data against the op's schema,
  * run it, measure it, and turn any failure into a typed error. A request refused by a limit is not run, except
  * the reads that change nothing ({@link RateClass#isRead}): those are validated first, then checked and run at
- * once, and their result is dropped if refused (while a budget of theirs refused lately, they wait for the check);
+ * once, and their result is dropped if refused (while a budget of theirs refused lately, they wait for the check;
+ * while this node's share of their budgets has room, they are not checked one by one: {@link ReadShares});
  * and a gated op ({@code OpHandler.gated}, e.g. {@code message.send}) may read while the check is under way but
  * changes nothing before it passes. Internal failures are logged here, once, with the connection, user and op; the
  * client sees only
@@ -71,6 +72,10 @@ final class Dispatcher {
       result = validated(op, rawData).compose(data -> {
         if (budgets.isEmpty() || limits.refusedLately(budgets)) {
           return limits.check(budgets).compose(v -> op.handler().handle(principal, data));
+        }
+        if (limits.takeRead(budgets)) {
+          // admitted on this node's share of its budgets, settled in Redis shortly (ReadShares)
+          return op.handler().handle(principal, data);
         }
         Future<JsonObject> read = op.handler().handle(principal, data);
         return limits.check(budgets).compose(v -> read);

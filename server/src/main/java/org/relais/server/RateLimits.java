@@ -2,6 +2,7 @@ package org.relais.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Response;
 import org.relais.core.Addresses;
 import org.relais.core.Op;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Rate limits kept in Redis, so that they hold across nodes: per user and per client address, by {@link RateClass}.
  * One script checks every budget a request counts against and takes from all of them only if all have room, so a
  * refused request changes nothing. Budgets are per minute and refill continuously; a full budget may be spent at once.
+ * Reads draw on this node's share of their budgets first ({@link ReadShares}) and are settled in Redis in batches.
  * All keys share the {@code {rl}} hash tag (one script touches a user's and an address's budget together).
  */
 final class RateLimits {
@@ -33,6 +35,7 @@ final class RateLimits {
   private final RedisDb db;
   private final RelaisConfig config;
   private final Metrics metrics;
+  private final ReadShares reads;
 
   /** Budgets that refused a request, by key: until when (ms) they would still refuse it (bounded: forgotten at once when full). */
   private final Map<String, Long> refusedUntil = new ConcurrentHashMap<>();
@@ -45,10 +48,19 @@ final class RateLimits {
   record Budget(RateClass rateClass, String scope, String key, int limit, int units) {
   }
 
-  RateLimits(RedisDb db, RelaisConfig config, Metrics metrics) {
+  RateLimits(Vertx vertx, RedisDb db, RelaisConfig config, Metrics metrics) {
     this.db = db;
     this.config = config;
     this.metrics = metrics;
+    this.reads = new ReadShares(vertx, db);
+  }
+
+  /**
+   * Admits a read ({@link RateClass#isRead}) on this node's shares of its budgets, without asking Redis, if they
+   * have room ({@link ReadShares}); false: check it in Redis.
+   */
+  boolean takeRead(List<Budget> budgets) {
+    return reads.take(budgets);
   }
 
   /**
@@ -144,9 +156,17 @@ final class RateLimits {
       Response r = ar.result();
       long wait = r.get(0).toLong();
       if (wait <= 0) {
+        for (int i = 0; i < budgets.size() && i + 2 < r.size(); i++) {
+          if (readsCount(budgets.get(i))) {
+            reads.learned(budgets.get(i), r.get(i + 2).toLong(), sentAt);
+          }
+        }
         return Future.succeededFuture();
       }
       Budget refused = budgets.get(r.get(1).toInteger() - 1);
+      if (readsCount(refused)) {
+        reads.learned(refused, 0, sentAt);
+      }
       // Redis judged after sentAt: the budget refuses at least until sentAt + wait (requests of this cost or more)
       if (refusedUntil.size() >= REFUSED_REMEMBERED) {
         refusedUntil.clear();
@@ -156,6 +176,11 @@ final class RateLimits {
       return Future.failedFuture(RelaisException.rateLimited("Too many " + refused.rateClass().what + " from this "
           + (refused.scope().equals("user") ? "account" : "address") + "; retry later", wait));
     });
+  }
+
+  /** Whether reads count against budgets of this class (the ones {@link ReadShares} keeps shares of). */
+  private static boolean readsCount(Budget b) {
+    return b.rateClass() == RateClass.EXPENSIVE || b.rateClass() == RateClass.HTTP;
   }
 
   private Future<Void> unchecked(List<Budget> budgets, Throwable cause) {

@@ -90,7 +90,7 @@ public final class RelaisServer {
         TokenSettings.DEFAULT_KEY_RELOAD_SECONDS);
     RelaisServer server = new RelaisServer(vertx, db, config);
     AuditLog audit = new AuditLog(db, nodeName(config), config.auditRetentionDays(), config.auditMaxEntries(), metrics);
-    RateLimits limits = new RateLimits(db, config, metrics);
+    RateLimits limits = new RateLimits(vertx, db, config, metrics);
     server.ops = ops;
 
     return awaitRedis(vertx, db)
