@@ -140,33 +140,36 @@ final class RateLimits {
     if (budgets.isEmpty()) {
       return Future.succeededFuture();
     }
+    long[] carried = reads.carry(budgets);
     List<String> keys = new ArrayList<>(budgets.size());
     List<String> args = new ArrayList<>(budgets.size() * 3);
-    for (Budget b : budgets) {
+    for (int i = 0; i < budgets.size(); i++) {
+      Budget b = budgets.get(i);
       keys.add(b.key());
       args.add(String.valueOf(b.limit()));
       args.add(String.valueOf(PERIOD_MS));
-      args.add(String.valueOf(b.units()));
+      // with the units this node admitted on its share of the budget and has not yet settled (ReadShares)
+      args.add(String.valueOf(b.units() + carried[i]));
     }
     long sentAt = System.currentTimeMillis();
     return db.eval(SCRIPT, keys, args).transform(ar -> {
       if (ar.failed()) {
+        reads.checked(budgets, carried, null, -1, 0, sentAt);
         return unchecked(budgets, ar.cause());
       }
       Response r = ar.result();
       long wait = r.get(0).toLong();
       if (wait <= 0) {
-        for (int i = 0; i < budgets.size() && i + 2 < r.size(); i++) {
-          if (readsCount(budgets.get(i))) {
-            reads.learned(budgets.get(i), r.get(i + 2).toLong(), sentAt);
-          }
+        long[] held = new long[budgets.size()];
+        for (int i = 0; i < held.length; i++) {
+          held[i] = r.get(i + 3).toLong();
         }
+        reads.checked(budgets, carried, held, -1, r.get(2).toLong(), sentAt);
         return Future.succeededFuture();
       }
-      Budget refused = budgets.get(r.get(1).toInteger() - 1);
-      if (readsCount(refused)) {
-        reads.learned(refused, 0, sentAt);
-      }
+      int refusedAt = r.get(1).toInteger() - 1;
+      reads.checked(budgets, carried, null, refusedAt, r.get(2).toLong(), sentAt);
+      Budget refused = budgets.get(refusedAt);
       // Redis judged after sentAt: the budget refuses at least until sentAt + wait (requests of this cost or more)
       if (refusedUntil.size() >= REFUSED_REMEMBERED) {
         refusedUntil.clear();
@@ -179,7 +182,7 @@ final class RateLimits {
   }
 
   /** Whether reads count against budgets of this class (the ones {@link ReadShares} keeps shares of). */
-  private static boolean readsCount(Budget b) {
+  static boolean readsCount(Budget b) {
     return b.rateClass() == RateClass.EXPENSIVE || b.rateClass() == RateClass.HTTP;
   }
 

@@ -20,8 +20,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Redis Cluster rules of docs/CLUSTER.md, read statically from every Lua script of every module: a script
- * documents its KEYS, and every key it passes to redis.call comes from its KEYS (directly, by suffix, through a
+ * The Redis Cluster rules of docs/CLUSTER.md, read statically from every Lua script of every module and of the
+ * server: a script documents its KEYS, and every key it passes to redis.call comes from its KEYS (directly, by suffix, through a
  * local variable or a helper whose first argument is the key root) — never from a literal, and never from an ARGV
  * unless the script declares that ARGV as a key root ({@code -- @key-root ARGV[n]}, whose hash tag RedisDb checks
  * on every call). Keys read from Redis itself cannot be followed here: the key guard that wraps every script in the
@@ -74,8 +74,8 @@ class LuaKeyRulesTest {
 
   private static List<Path> scripts() throws IOException {
     List<Path> out = new ArrayList<>();
-    try (Stream<Path> modules = Files.list(Path.of("../modules"))) {
-      for (Path module : modules.sorted().toList()) {
+    try (Stream<Path> modules = Stream.concat(Files.list(Path.of("../modules")).sorted(), Stream.of(Path.of(".")))) {
+      for (Path module : modules.toList()) {
         Path dir = module.resolve("src/main/resources/lua");
         if (Files.isDirectory(dir)) {
           try (Stream<Path> files = Files.list(dir)) {
