@@ -1,7 +1,7 @@
 -- Takes reads a node has already served on its share of their budgets (ReadShares) from those budgets, as
 -- rate_limit.lua would have (GCRA, Redis's clock), whether or not the budgets still had room: the reads were
--- served, so a budget may end in debt (its next refusal asks to wait longer). A key that is not a budget (a fault)
--- is left alone and reported as holding nothing, so that the node checks those reads in Redis (rate_limit.lua,
+-- served, so a budget may end in debt (its next refusal asks to wait longer). A key that is not a budget (a fault:
+-- another type, or a string that is not a number) is left alone and reported as holding nothing, so that the node checks those reads in Redis (rate_limit.lua,
 -- which fails on it: fail-closed), and the other budgets of the call are still settled.
 -- KEYS[1], ..., KEYS[n]  the budgets' keys (all share the {rl} hash tag)
 -- ARGV[3i-2] limit (units per period)   ARGV[3i-1] period (ms)   ARGV[3i] units served
@@ -15,7 +15,7 @@ for i = 1, #KEYS do
   local period = tonumber(ARGV[3 * i - 1])
   local units = tonumber(ARGV[3 * i])
   local stored = redis.pcall('GET', KEYS[i])
-  if type(stored) == 'table' and stored.err then
+  if (type(stored) == 'table' and stored.err) or (stored and not tonumber(stored)) then
     reply[i + 1] = 0
   else
     local tat = tonumber(stored) or now

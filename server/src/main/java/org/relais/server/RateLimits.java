@@ -55,6 +55,11 @@ final class RateLimits {
     this.reads = new ReadShares(vertx, db);
   }
 
+  /** Stops settling reads admitted on shares, after settling those admitted since the last settle. */
+  Future<Void> close() {
+    return reads.close();
+  }
+
   /**
    * Admits a read ({@link RateClass#isRead}) on this node's shares of its budgets, without asking Redis, if they
    * have room ({@link ReadShares}); false: check it in Redis.
@@ -158,17 +163,24 @@ final class RateLimits {
         return unchecked(budgets, ar.cause());
       }
       Response r = ar.result();
-      long wait = r.get(0).toLong();
-      if (wait <= 0) {
-        long[] held = new long[budgets.size()];
-        for (int i = 0; i < held.length; i++) {
+      long wait;
+      int refusedAt;
+      try {
+        wait = r.get(0).toLong();
+        refusedAt = r.get(1).toInteger() - 1;
+        long redisAt = r.get(2).toLong();
+        long[] held = wait <= 0 ? new long[budgets.size()] : null;
+        for (int i = 0; held != null && i < held.length; i++) {
           held[i] = r.get(i + 3).toLong();
         }
-        reads.checked(budgets, carried, held, -1, r.get(2).toLong(), sentAt);
+        reads.checked(budgets, carried, held, refusedAt, redisAt, sentAt);
+      } catch (RuntimeException e) {
+        reads.checked(budgets, carried, null, -1, 0, sentAt);
+        return unchecked(budgets, e);
+      }
+      if (wait <= 0) {
         return Future.succeededFuture();
       }
-      int refusedAt = r.get(1).toInteger() - 1;
-      reads.checked(budgets, carried, null, refusedAt, r.get(2).toLong(), sentAt);
       Budget refused = budgets.get(refusedAt);
       // Redis judged after sentAt: the budget refuses at least until sentAt + wait (requests of this cost or more)
       if (refusedUntil.size() >= REFUSED_REMEMBERED) {

@@ -1,5 +1,6 @@
 package org.relais.server;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Response;
 import org.relais.redis.LuaScript;
@@ -40,7 +41,9 @@ final class ReadShares {
   private static final int KEYS_PER_SETTLE = 500;
   private static final int REMEMBERED = 10_000;
 
+  private final Vertx vertx;
   private final RedisDb db;
+  private final long timer;
   private final Map<String, Share> shares = new HashMap<>();
   /** The shares with units admitted and not yet on their way to Redis. */
   private final Set<Share> unsettled = new LinkedHashSet<>();
@@ -58,6 +61,8 @@ final class ReadShares {
     long pending;
     /** Of pending, the units a settle or a check under way is taking. */
     long sending;
+    /** The units of checks under way in Redis (their own, not carried): spent there before their reply says so. */
+    long checking;
 
     Share(RateLimits.Budget budget) {
       this.budget = budget;
@@ -65,9 +70,16 @@ final class ReadShares {
   }
 
   ReadShares(Vertx vertx, RedisDb db) {
+    this.vertx = vertx;
     this.db = db;
-    // a timer of the node, not of a verticle: it lives as long as Vert.x
-    vertx.setPeriodic(SETTLE_MS, t -> settle());
+    // a timer of the node, not of a verticle: it lives until close()
+    this.timer = vertx.setPeriodic(SETTLE_MS, t -> settle());
+  }
+
+  /** Stops the settles, and settles what was admitted since the last one (the node is stopping). */
+  Future<Void> close() {
+    vertx.cancelTimer(timer);
+    return settle();
   }
 
   /**
@@ -78,7 +90,7 @@ final class ReadShares {
     long now = System.currentTimeMillis();
     for (RateLimits.Budget b : budgets) {
       Share s = shares.get(b.key());
-      if (s == null || now - s.knownAt > FRESH_MS || s.pending + b.units() > s.held / 2) {
+      if (s == null || now - s.knownAt > FRESH_MS || s.pending + s.checking + b.units() > s.held / 2) {
         return false;
       }
     }
@@ -98,13 +110,27 @@ final class ReadShares {
   synchronized long[] carry(List<RateLimits.Budget> budgets) {
     long[] carried = new long[budgets.size()];
     for (int i = 0; i < budgets.size(); i++) {
-      Share s = shares.get(budgets.get(i).key());
+      RateLimits.Budget b = budgets.get(i);
+      Share s = shares.get(b.key());
+      if (s == null && RateLimits.readsCount(b)) {
+        s = remember(b);
+      }
       if (s != null) {
         carried[i] = s.pending - s.sending;
         s.sending += carried[i];
+        s.checking += b.units();
       }
     }
     return carried;
+  }
+
+  private Share remember(RateLimits.Budget b) {
+    if (shares.size() >= REMEMBERED) {
+      shares.values().removeIf(x -> x.pending == 0 && x.checking == 0);
+    }
+    Share s = new Share(b);
+    shares.put(b.key(), s);
+    return s;
   }
 
   /**
@@ -118,26 +144,17 @@ final class ReadShares {
     for (int i = 0; i < budgets.size(); i++) {
       RateLimits.Budget b = budgets.get(i);
       Share s = shares.get(b.key());
-      if (s != null) {
-        s.sending -= carried[i];
-        if (held != null) {
-          s.pending -= carried[i];
-        } else if (carried[i] > 0) {
-          unsettled.add(s);
-        }
-      }
-      boolean learnt = held != null || i == refused;
-      if (!learnt || !RateLimits.readsCount(b)) {
+      if (s == null) {
         continue;
       }
-      if (s == null) {
-        if (shares.size() >= REMEMBERED) {
-          shares.values().removeIf(x -> x.pending == 0);
-        }
-        s = new Share(b);
-        shares.put(b.key(), s);
+      s.sending -= carried[i];
+      s.checking -= b.units();
+      if (held != null) {
+        s.pending -= carried[i];
+      } else if (carried[i] > 0) {
+        unsettled.add(s);
       }
-      if (redisAt > s.redisAt) {
+      if ((held != null || i == refused) && redisAt > s.redisAt) {
         s.held = held != null ? held[i] : 0;
         s.redisAt = redisAt;
         s.knownAt = sentAt;
@@ -146,13 +163,13 @@ final class ReadShares {
   }
 
   /** Takes the units admitted since the last settle from their budgets in Redis, and learns what they hold now. */
-  private void settle() {
+  private Future<Void> settle() {
     List<List<Share>> batches = new ArrayList<>();
     List<long[]> units = new ArrayList<>();
     long sentAt = System.currentTimeMillis();
     synchronized (this) {
       if (unsettled.isEmpty()) {
-        return;
+        return Future.succeededFuture();
       }
       List<Share> batch = new ArrayList<>();
       for (Share s : unsettled) {
@@ -177,12 +194,14 @@ final class ReadShares {
         units.add(n);
       }
     }
+    List<Future<Void>> sent = new ArrayList<>(batches.size());
     for (int i = 0; i < batches.size(); i++) {
-      send(batches.get(i), units.get(i), sentAt);
+      sent.add(send(batches.get(i), units.get(i), sentAt));
     }
+    return Future.all(sent).mapEmpty();
   }
 
-  private void send(List<Share> batch, long[] units, long sentAt) {
+  private Future<Void> send(List<Share> batch, long[] units, long sentAt) {
     List<String> keys = new ArrayList<>(batch.size());
     List<String> args = new ArrayList<>(batch.size() * 3);
     for (int i = 0; i < batch.size(); i++) {
@@ -192,7 +211,7 @@ final class ReadShares {
       args.add(String.valueOf(RateLimits.PERIOD_MS));
       args.add(String.valueOf(units[i]));
     }
-    db.eval(SETTLE, keys, args).onComplete(ar -> {
+    return db.eval(SETTLE, keys, args).transform(ar -> {
       Response r = ar.succeeded() && ar.result() != null && ar.result().size() == batch.size() + 1 ? ar.result() : null;
       boolean wasFailing;
       synchronized (this) {
@@ -221,6 +240,7 @@ final class ReadShares {
         LOG.warn("read budgets could not be settled ({}); kept for the next settle",
             ar.failed() ? ar.cause().getMessage() : "unexpected reply");
       }
+      return Future.succeededFuture();
     });
   }
 }
