@@ -4,6 +4,8 @@ import com.google.gson.JsonObject;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.CDPSession;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.PlaywrightException;
+import com.microsoft.playwright.Worker;
 import io.vertx.core.json.JsonArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,7 +142,18 @@ class NotificationBrowserTest {
       push.addProperty("data", new io.vertx.core.json.JsonObject().put("title", "#Oslo").put("body", "3 new messages in #Oslo")
           .put("url", "/#/c/01M813PRK4TPGQJCBPF6KKB980/8").put("tag", "01M813PRK4TPGQJCBPF6KKB980").put("count", 3).encode());
       cdp.send("ServiceWorker.deliverPushMessage", push);
-      page.waitForTimeout(500);
+      // Handled before a tab of Relais opens again (that tab would be watching): asked in the worker itself.
+      Browsers.eventually(() -> {
+        List<Worker> workers = ctx.serviceWorkers();
+        assertThat(workers).as("the service worker").isNotEmpty();
+        Object bodies;
+        try {
+          bodies = workers.get(0).evaluate("() => self.registration.getNotifications().then(ns => ns.map(n => n.body))");
+        } catch (PlaywrightException e) {
+          throw new AssertionError(e);
+        }
+        assertThat((List<Object>) bodies).contains("3 new messages in #Oslo");
+      });
       page.navigate("/");
       Browsers.eventually(() -> {
         Object shown = page.evaluate("() => navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => n.body))");
