@@ -58,6 +58,8 @@ public final class Browsers implements AutoCloseable {
       server.close();
       throw e;
     }
+    // assertThat(locator) waits 5 s by default: not always enough on a loaded two-core machine
+    com.microsoft.playwright.assertions.PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
     Playwright playwright = Playwright.create();
     Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
         .setExecutablePath(chromium)

@@ -115,9 +115,14 @@ class ChatBrowserTest {
       // typing.start is sent at most every 2.5 s (the server's throttle): type for a little longer than that
       a.getByTestId("composer").pressSequentially("Merci bien", new Locator.PressSequentiallyOptions().setDelay(300));
       assertThat(p.locator("main [data-testid=typing]")).containsText("Awa Diallo écrit");
+      // the last typing.start went out while the last letters were typed: let it reach Ben first, or, arriving
+      // after the message, it would light the indicator again for 6 s
+      a.waitForTimeout(1_500);
       a.getByTestId("composer").press("Enter");
       assertThat(p.locator("main [data-testid=message-text]").last()).hasText("Merci bien");
-      assertThat(p.locator("main [data-testid=typing]")).hasText("");
+      // cleared by the message itself (shown now), not seconds later by the indicator's own 6 s expiry
+      assertThat(p.locator("main [data-testid=typing]")).hasText("",
+          new LocatorAssertions.HasTextOptions().setTimeout(1_000));
 
       // Ben replies in a thread under the first message, and reacts to it
       Locator first = p.locator("main [data-testid=message]").first();

@@ -140,7 +140,9 @@ class NotificationBrowserTest {
       push.addProperty("data", new io.vertx.core.json.JsonObject().put("title", "#Oslo").put("body", "3 new messages in #Oslo")
           .put("url", "/#/c/01M813PRK4TPGQJCBPF6KKB980/8").put("tag", "01M813PRK4TPGQJCBPF6KKB980").put("count", 3).encode());
       cdp.send("ServiceWorker.deliverPushMessage", push);
-      page.waitForTimeout(500);
+      // It must be handled before a tab of Relais opens again (that tab would be watching, and nothing shown). The
+      // worker cannot be asked without a tab (Playwright for Java lists no service workers): a loaded machine's time.
+      page.waitForTimeout(3_000);
       page.navigate("/");
       Browsers.eventually(() -> {
         Object shown = page.evaluate("() => navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => n.body))");

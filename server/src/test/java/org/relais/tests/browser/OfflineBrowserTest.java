@@ -89,6 +89,8 @@ class OfflineBrowserTest {
       assertThat(a.locator("main h1")).containsText("Ben Keïta");
       assertThat(p.locator("main h1")).containsText("Awa Diallo");
       send(a, "a0 before");
+      // another browser, another socket (maybe another event loop): b0 is sent once a0 is stored, for the order below
+      waitForTexts(a, List.of("a0 before"));
       send(p, "b0 before");
       List<String> before = List.of("a0 before", "b0 before");
       waitForTexts(a, before);

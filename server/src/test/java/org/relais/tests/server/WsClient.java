@@ -53,6 +53,14 @@ public final class WsClient implements AutoCloseable {
 
   /** Sends {@code {"id", "op", "data"}} and returns the reply to it; pushes that arrive meanwhile are kept. */
   public JsonObject call(String op, JsonObject data) {
+    return replyTo(callNoWait(op, data));
+  }
+
+  /**
+   * Sends {@code {"id", "op", "data"}} without waiting for the reply; returns the id, to read the reply later with
+   * {@link #replyTo} (so that several calls can be in flight at once).
+   */
+  public String callNoWait(String op, JsonObject data) {
     String id = "r" + (++nextId);
     JsonObject frame = new JsonObject().put("id", id).put("op", op);
     if (data != null) {
@@ -62,7 +70,7 @@ public final class WsClient implements AutoCloseable {
     String text = frame.encode();
     SecretScanner.learnFromRequest(text);
     ws.writeTextMessage(text);
-    return replyTo(id);
+    return id;
   }
 
   /** Sends raw text and returns the next reply (a frame with "re"). */
@@ -200,6 +208,12 @@ public final class WsClient implements AutoCloseable {
   public int heldPushes(String ev) {
     incoming.drainTo(held);
     return (int) held.stream().filter(f -> ev.equals(f.getString("ev"))).count();
+  }
+
+  /** How many frames that match have arrived and not been taken yet. */
+  public int heldMatching(java.util.function.Predicate<JsonObject> match) {
+    incoming.drainTo(held);
+    return (int) held.stream().filter(match).count();
   }
 
   /** Waits for the server to close the socket; the close code. */

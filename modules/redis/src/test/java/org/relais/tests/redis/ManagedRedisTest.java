@@ -99,15 +99,17 @@ class ManagedRedisTest {
       RedisDb db = RedisDb.create(vertx, settings, new SimpleMeterRegistry());
       LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
       LinkedBlockingQueue<Boolean> reconnected = new LinkedBlockingQueue<>();
-      PubSub pubSub = vertx.executeBlocking(() -> null).map(x -> new PubSub(vertx, settings, 300)
+      // PING every second: a shorter interval would take a hiccup of a loaded machine for a dead peer
+      PubSub pubSub = vertx.executeBlocking(() -> null).map(x -> new PubSub(vertx, settings, 1_000)
           .subscribe("relais:test-bus", received::add)
           .onReconnect(() -> reconnected.add(true))).await(5, TimeUnit.SECONDS);
       pubSub.start().await(5, TimeUnit.SECONDS);
-      Thread.sleep(1_500);
+      Thread.sleep(2_500);
       assertThat(reconnected).as("pings on a healthy connection cause no reconnection").isEmpty();
 
+      // silent for 4 s: a PING unanswered for a whole interval is seen within two intervals
       new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor();
-      Thread.sleep(1_500);
+      Thread.sleep(4_000);
       new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
       assertThat(reconnected.poll(10, TimeUnit.SECONDS)).isTrue();
       db.send(Command.PUBLISH, "relais:test-bus", "after").await(5, TimeUnit.SECONDS);
@@ -130,11 +132,13 @@ class ManagedRedisTest {
       RedisDb db = RedisDb.create(vertx, settings, new SimpleMeterRegistry());
       java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
       LinkedBlockingQueue<Boolean> reconnected = new LinkedBlockingQueue<>();
-      PubSub pubSub = vertx.executeBlocking(() -> null).map(x -> new PubSub(vertx, settings, 200)
+      // PING every second (a shorter interval would take a hiccup of a loaded machine for a dead peer), under
+      // traffic for four of them
+      PubSub pubSub = vertx.executeBlocking(() -> null).map(x -> new PubSub(vertx, settings, 1_000)
           .subscribe("relais:test-bus", m -> received.incrementAndGet())
           .onReconnect(() -> reconnected.add(true))).await(5, TimeUnit.SECONDS);
       pubSub.start().await(5, TimeUnit.SECONDS);
-      long end = System.currentTimeMillis() + 2_500;
+      long end = System.currentTimeMillis() + 4_500;
       int sent = 0;
       while (System.currentTimeMillis() < end) {
         java.util.List<io.vertx.core.Future<?>> batch = new java.util.ArrayList<>();
