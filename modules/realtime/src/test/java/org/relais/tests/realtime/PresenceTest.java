@@ -142,7 +142,8 @@ class PresenceTest {
   @Test
   @DisplayName("a reconnect within the grace makes no event at all")
   void reconnectWithinGrace() throws Exception {
-    Node node = node(SETTINGS);
+    // a 10 s TTL: a2's session lives 7.5 s without heartbeats, well past the check below on a slow machine
+    Node node = node(PresenceSettings.of(10, 600, 1));
     node.presence.connected(alice, "a1").await(5, TimeUnit.SECONDS);
     node.presence.disconnected(alice, "a1").await(5, TimeUnit.SECONDS);
     pause(300);
