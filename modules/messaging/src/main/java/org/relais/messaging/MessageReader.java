@@ -1,7 +1,10 @@
 package org.relais.messaging;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -12,6 +15,9 @@ import org.relais.core.RelaisException;
 import org.relais.redis.LuaScript;
 import org.relais.redis.RedisDb;
 import org.relais.redis.Responses;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,6 +30,7 @@ import java.util.Map;
  * messaging_send.lua writes into message.new, so that history and live events agree.
  */
 final class MessageReader {
+  private static final Logger LOG = LoggerFactory.getLogger(MessageReader.class);
   private static final LuaScript HISTORY = LuaScript.withLibrary(MessageReader.class, "messaging_lib", "messaging_history");
   private static final LuaScript BLOCKS = LuaScript.withLibrary(MessageReader.class, "messaging_lib", "messaging_blocks");
   /** Renderings per block (messaging_lib.lua's RENDERING_BLOCK). */
@@ -137,7 +144,8 @@ final class MessageReader {
     if (rebuild == null) {
       return joined(channelId, parts, (int) (from - first), (int) (to - from + 1), from);
     }
-    db.eval(BLOCKS, List.of(MessagingKeys.channel(channelId)), rebuild);
+    db.eval(BLOCKS, List.of(MessagingKeys.channel(channelId)), rebuild)
+        .onFailure(e -> LOG.debug("blocks of channel {} not built again: {}", channelId, e.getMessage()));
     List<Long> missing = unblocked;
     Request hmget = Request.cmd(Command.HMGET).arg(MessagingKeys.renderings(channelId));
     missing.forEach(hmget::arg);
@@ -150,22 +158,29 @@ final class MessageReader {
     });
   }
 
-  /** A block's BLOCK renderings (slices of its bytes, split at the newlines), or null if it does not hold BLOCK. */
+  /**
+   * A block's BLOCK renderings (slices of its bytes, split at the newlines), or null if it does not hold BLOCK. The
+   * newlines are found by Netty's search over the reply's bytes (several bytes at a time), not byte by byte.
+   */
   static Buffer[] split(Buffer b) {
+    ByteBuf buf = b instanceof BufferInternal internal ? internal.getByteBuf() : Unpooled.wrappedBuffer(b.getBytes());
+    int base = buf.readerIndex();
+    int end = base + buf.readableBytes();
     Buffer[] out = new Buffer[BLOCK];
-    int n = 0;
-    int start = 0;
-    int len = b.length();
-    for (int i = 0; i <= len; i++) {
-      if (i == len || b.getByte(i) == '\n') {
-        if (n == BLOCK) {
-          return null;
-        }
-        out[n++] = b.slice(start, i);
-        start = i + 1;
+    int start = base;
+    for (int n = 0; n < BLOCK - 1; n++) {
+      int nl = buf.indexOf(start, end, (byte) '\n');
+      if (nl < 0) {
+        return null;
       }
+      out[n] = b.slice(start - base, nl - base);
+      start = nl + 1;
     }
-    return n == BLOCK ? out : null;
+    if (buf.indexOf(start, end, (byte) '\n') >= 0) {
+      return null;
+    }
+    out[BLOCK - 1] = b.slice(start - base, end - base);
+    return out;
   }
 
   /** The messages with these seqs that exist, in this order, as their stored renderings. */

@@ -958,7 +958,7 @@ final class MessagingServiceImpl implements MessagingService {
     }
     long[] guess = seen == null ? null : pageRange(data, limit, seen);
     // blocks past the guessed last seq are not whole; with no last seq known, those past the page's end are not
-    long guessLast = guess == null ? 0 : Math.min(seen, guess[1]);
+    long guessLast = guess == null ? 0 : seen == Long.MAX_VALUE ? guess[1] : seen;
     Request page = guess == null || guess[1] < guess[0] ? null
         : MessageReader.pageRequest(channelId, guess[0], guess[1], guessLast);
     return db.batch(accessRequests(p, channelId, page)).compose(replies -> access(p, replies).compose(a -> {
