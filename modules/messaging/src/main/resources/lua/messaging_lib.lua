@@ -174,12 +174,45 @@ local function render_message(mkey, channel_id)
   return table.concat(parts)
 end
 
+-- Renderings are also kept by block (MessageReader.BLOCK): field 'b<k>' of the json hash holds the renderings of
+-- seqs k*BLOCK+1 .. (k+1)*BLOCK joined by newlines (a rendering never holds a raw newline: JSON escapes it), so that
+-- a history page reads a few fields, not fifty. A block is written only whole, from the renderings as they are
+-- then, and written again (or dropped) whenever one of its renderings is stored again; MessageReader asks for a
+-- missing one to be built.
+local RENDERING_BLOCK = 10
+
+-- Builds block k of the channel's renderings if all of its renderings are stored and it is not there already.
+local function build_block(channel_key, k)
+  local json_key = key_of(channel_key, 'json')
+  local field = 'b' .. k
+  if redis.call('HEXISTS', json_key, field) == 1 then
+    return
+  end
+  local seqs = {}
+  for i = 1, RENDERING_BLOCK do
+    seqs[i] = k * RENDERING_BLOCK + i
+  end
+  local parts = redis.call('HMGET', json_key, unpack(seqs))
+  for i = 1, RENDERING_BLOCK do
+    if not parts[i] then
+      return
+    end
+  end
+  redis.call('HSET', json_key, field, table.concat(parts, '\n'))
+end
+
 -- Renders message seq of the channel again and stores the rendering in the channel's json hash; returns it. Drops
--- the field json that message hashes held before the renderings moved to one hash per channel.
+-- the field json that message hashes held before the renderings moved to one hash per channel. The block that held
+-- the former rendering is written again with the new one (dropped if the block is not whole), so that pages keep
+-- reading it in one field while a busy channel's newest messages are reacted to.
 local function store_rendering(channel_key, seq, channel_id)
   local mkey = key_of(channel_key, 'm:' .. seq)
   local json = render_message(mkey, channel_id)
-  redis.call('HSET', key_of(channel_key, 'json'), seq, json)
+  local json_key = key_of(channel_key, 'json')
+  redis.call('HSET', json_key, seq, json)
+  local k = math.floor((tonumber(seq) - 1) / RENDERING_BLOCK)
+  redis.call('HDEL', json_key, 'b' .. k)
+  build_block(channel_key, k)
   redis.call('HDEL', mkey, 'json')
   return json
 end

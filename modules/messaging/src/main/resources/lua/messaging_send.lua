@@ -49,6 +49,9 @@ local message = '{"id":' .. cjson.encode(ARGV[4]) .. ',"channelId":' .. cjson.en
 redis.call('HSET', mkey, 'id', ARGV[4], 'seq', seq, 'authorId', ARGV[2], 'clientMsgId', ARGV[3],
   'text', ARGV[6], 'createdAt', ARGV[5], 'threadRootId', ARGV[7], 'mentions', ARGV[8], 'mentionsChannel', ARGV[9])
 redis.call('HSET', key_of(ch, 'json'), seq, message)
+if seq % RENDERING_BLOCK == 0 then
+  build_block(ch, seq / RENDERING_BLOCK - 1)
+end
 redis.call('HSET', key_of(ch, 'ids'), ARGV[4], seq)
 redis.call('SET', dedupe, seq, 'EX', ARGV[12])
 redis.call('HSET', ch, 'lastMessageAt', ARGV[5])

@@ -957,7 +957,10 @@ final class MessagingServiceImpl implements MessagingService {
       seen = Long.MAX_VALUE;  // those pages do not depend on the last seq, unless they reach past it
     }
     long[] guess = seen == null ? null : pageRange(data, limit, seen);
-    Request page = guess == null || guess[1] < guess[0] ? null : MessageReader.pageRequest(channelId, guess[0], guess[1]);
+    // blocks past the guessed last seq are not whole; with no last seq known, those past the page's end are not
+    long guessLast = guess == null ? 0 : seen == Long.MAX_VALUE ? guess[1] : seen;
+    Request page = guess == null || guess[1] < guess[0] ? null
+        : MessageReader.pageRequest(channelId, guess[0], guess[1], guessLast);
     return db.batch(accessRequests(p, channelId, page)).compose(replies -> access(p, replies).compose(a -> {
       long last = a.channel().seq();
       rememberLastSeq(channelId, last);
@@ -968,9 +971,9 @@ final class MessagingServiceImpl implements MessagingService {
       if (to < from) {
         messages = Future.succeededFuture(new JsonArray());
       } else if (page != null && guess[0] <= from && to <= guess[1]) {
-        messages = reader.pageFrom(channelId, replies.get(2), guess[0], from, to);
+        messages = reader.pageFrom(channelId, replies.get(2), guess[0], guess[1], guessLast, from, to);
       } else {
-        messages = reader.page(channelId, from, to);
+        messages = reader.page(channelId, from, to, last);
       }
       return messages.map(m -> new JsonObject()
           .put("channelId", channelId)

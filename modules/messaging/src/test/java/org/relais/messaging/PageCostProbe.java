@@ -62,7 +62,7 @@ class PageCostProbe {
     }
     MessageReader reader = new MessageReader(db);
     // Before: the renderings made into strings, spliced into the reply's text, the text encoded to UTF-8 again.
-    Supplier<Future<Integer>> stringPath = () -> db.send(MessageReader.pageRequest(ch, 151, 200)).map(r -> {
+    Supplier<Future<Integer>> stringPath = () -> db.send(MessageReader.pageRequest(ch, 151, 200, 0)).map(r -> {
       List<String> parts = new ArrayList<>();
       for (Response v : r) {
         parts.add(v.toString());
@@ -70,7 +70,7 @@ class PageCostProbe {
       return JsonFrames.encode(reply(ch, RawJson.ofElements(parts))).getBytes(StandardCharsets.UTF_8).length;
     });
     // Now: the renderings' bytes copied from Redis's reply into the reply frame's UTF-8 buffer.
-    Supplier<Future<Integer>> bytePath = () -> reader.page(ch, 151, 200)
+    Supplier<Future<Integer>> bytePath = () -> reader.page(ch, 151, 200, 200)
         .map(out -> JsonFrames.encodeUtf8(reply(ch, out)).readableBytes());
     for (int round = 0; round < 6; round++) {
       // in turn first and second, so that neither gains from the JIT's work on the other
