@@ -56,7 +56,7 @@ final class MessageReader {
    * hash ({@link MessagingKeys#renderings}) for the blocks of {@link #BLOCK} renderings the page covers and the
    * renderings of the seqs outside whole blocks ({@link #pageRequest}), the renderings' bytes put in the reply as
    * Redis sent them ({@link RawJson#ofUtf8}: never made into strings on the way to the socket). A block not stored
-   * (one of its messages was rendered again since) is read rendering by rendering and built again
+   * (data written by a version without blocks) is read rendering by rendering and built again
    * (messaging_blocks.lua); seqs without a rendering (messages stored before renderings were kept there, or that do
    * not exist) go through messaging_history.lua, which renders and stores those that exist.
    *
@@ -126,7 +126,8 @@ final class MessageReader {
       Response v = r.get(field++);
       Buffer[] block = v == null ? null : split(v.toBuffer());
       if (block == null) {
-        // not stored (one of its renderings was stored again since), or not whole after all: read one by one
+        // not stored (data from a version without blocks, or one of its renderings missing), or not whole after
+        // all (a guessed last seq): read one by one, and asked to be built
         if (rebuild == null) {
           unblocked = new ArrayList<>();
           rebuild = new ArrayList<>();
