@@ -181,11 +181,12 @@ end
 -- missing one to be built.
 local RENDERING_BLOCK = 10
 
--- Builds block k of the channel's renderings if all of its renderings are stored and it is not there already.
-local function build_block(channel_key, k)
+-- Builds block k of the channel's renderings if all of its renderings are stored: if it is not there already, or,
+-- with replace, in place of the one there (dropped if the block is no longer whole).
+local function build_block(channel_key, k, replace)
   local json_key = key_of(channel_key, 'json')
   local field = 'b' .. k
-  if redis.call('HEXISTS', json_key, field) == 1 then
+  if not replace and redis.call('HEXISTS', json_key, field) == 1 then
     return
   end
   local seqs = {}
@@ -195,6 +196,9 @@ local function build_block(channel_key, k)
   local parts = redis.call('HMGET', json_key, unpack(seqs))
   for i = 1, RENDERING_BLOCK do
     if not parts[i] then
+      if replace then
+        redis.call('HDEL', json_key, field)
+      end
       return
     end
   end
@@ -210,9 +214,7 @@ local function store_rendering(channel_key, seq, channel_id)
   local json = render_message(mkey, channel_id)
   local json_key = key_of(channel_key, 'json')
   redis.call('HSET', json_key, seq, json)
-  local k = math.floor((tonumber(seq) - 1) / RENDERING_BLOCK)
-  redis.call('HDEL', json_key, 'b' .. k)
-  build_block(channel_key, k)
+  build_block(channel_key, math.floor((tonumber(seq) - 1) / RENDERING_BLOCK), true)
   redis.call('HDEL', mkey, 'json')
   return json
 end

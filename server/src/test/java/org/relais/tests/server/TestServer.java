@@ -179,11 +179,14 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** {@code POST /api/ops/{op}}: the whole response body. */
-  /** The sum of the samples of one metric at {@code GET /metrics} ({@code name} with any labels). */
+  /**
+   * The sum of the samples of one metric at {@code GET /metrics}: {@code name} with any labels, or, when {@code name}
+   * holds a '{', the samples whose labels start so (e.g. {@code relais_x_count{command="get"}).
+   */
   public double metric(String name) {
     double sum = 0;
     for (String line : get("/metrics").bodyAsString().split("\n")) {
-      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+      if (name.contains("{") ? line.startsWith(name) : line.startsWith(name + " ") || line.startsWith(name + "{")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
